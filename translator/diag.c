@@ -1,0 +1,176 @@
+/* diag.c - prints diagnostics in SystemTap's layout; see diag.h. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int error_count;
+static int no_warnings, warnings_fatal;
+
+/* Messages already printed, to print each distinct message once. */
+static char **seen;
+static size_t nseen, capseen;
+
+static int already_seen(const char *msg)
+{
+	for (size_t i = 0; i < nseen; i++)
+		if (strcmp(seen[i], msg) == 0)
+			return 1;
+	if (nseen == capseen) {
+		capseen = capseen ? capseen * 2 : 16;
+		seen = realloc(seen, capseen * sizeof(*seen));
+		if (!seen)
+			abort();
+	}
+	seen[nseen++] = strdup(msg);
+	return 0;
+}
+
+/* Appends "<indent>source: LINE\n<pad>^\n" for loc to buf. */
+static void append_source(char *buf, size_t size, const struct srcloc *loc, int indent)
+{
+	if (!loc || !loc->file || loc->line <= 0 || !loc->file->text)
+		return;
+	const char *p = loc->file->text;
+	for (int l = 1; l < loc->line && *p; l++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return;
+		p++;
+	}
+	size_t len = strcspn(p, "\n");
+	size_t used = strlen(buf);
+	int n = snprintf(buf + used, size - used, "%*ssource: %.*s\n", indent, "", (int)len, p);
+	if (n < 0 || (size_t)n >= size - used)
+		return;
+	used += (size_t)n;
+	/* The caret line keeps the source line's tabs so the caret lines up under them. */
+	size_t pad = (size_t)indent + strlen("source: ");
+	for (size_t i = 0; i < pad && used + 2 < size; i++)
+		buf[used++] = ' ';
+	for (int c = 1; c < loc->col && (size_t)(c - 1) < len && used + 2 < size; c++)
+		buf[used++] = p[c - 1] == '\t' ? '\t' : ' ';
+	if (used + 2 < size) {
+		buf[used++] = '^';
+		buf[used++] = '\n';
+	}
+	buf[used] = '\0';
+}
+
+static void format_at(char *buf, size_t size, const struct srcloc *loc)
+{
+	if (loc && loc->file && loc->line > 0)
+		snprintf(buf, size, "%s:%d:%d", loc->file->name, loc->line, loc->col);
+	else
+		snprintf(buf, size, "<unknown>");
+}
+
+static void emit(const char *msg)
+{
+	if (already_seen(msg))
+		return;
+	fputs(msg, stderr);
+	fflush(stderr);
+}
+
+void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	char body[1024], at[512], msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	format_at(at, sizeof(at), loc);
+	if (what)
+		snprintf(msg, sizeof(msg), "parse error: %s\n        saw: %s at %s\n", body, what, at);
+	else
+		snprintf(msg, sizeof(msg), "parse error: %s\n         at: %s\n", body, at);
+	append_source(msg, sizeof(msg), loc, 5);
+	strncat(msg, "\n", sizeof(msg) - strlen(msg) - 1);
+	error_count++;
+	emit(msg);
+}
+
+static void located_message(const char *kind, const struct srcloc *loc, const char *what,
+			    const char *fmt, va_list ap)
+{
+	char body[2048], at[512], msg[4096];
+
+	vsnprintf(body, sizeof(body), fmt, ap);
+	if (loc && loc->file && loc->line > 0) {
+		format_at(at, sizeof(at), loc);
+		if (what)
+			snprintf(msg, sizeof(msg), "%s: %s: %s at %s\n", kind, body, what, at);
+		else
+			snprintf(msg, sizeof(msg), "%s: %s at %s\n", kind, body, at);
+		/* SystemTap indents the source line under errors by 8, under warnings by 1. */
+		append_source(msg, sizeof(msg), loc, strcmp(kind, "semantic error") == 0 ? 8 : 1);
+	} else {
+		snprintf(msg, sizeof(msg), "%s: %s\n", kind, body);
+	}
+	if (strcmp(kind, "WARNING") != 0)
+		strncat(msg, "\n", sizeof(msg) - strlen(msg) - 1);
+	emit(msg);
+}
+
+void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_count++;
+	located_message("semantic error", loc, what, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (no_warnings && !warnings_fatal)
+		return;
+	va_start(ap, fmt);
+	if (warnings_fatal) {
+		error_count++;
+		located_message("ERROR", loc, what, fmt, ap);
+	} else {
+		located_message("WARNING", loc, what, fmt, ap);
+	}
+	va_end(ap);
+}
+
+void diag_plain_error(const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	error_count++;
+	fputs(msg, stderr);
+	if (msg[0] && msg[strlen(msg) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+int diag_error_count(void)
+{
+	return error_count;
+}
+
+void diag_reset(void)
+{
+	error_count = 0;
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	nseen = 0;
+}
+
+void diag_set_flags(int suppress_warnings, int warnings_are_errors)
+{
+	no_warnings = suppress_warnings;
+	warnings_fatal = warnings_are_errors;
+}

@@ -1,0 +1,54 @@
+/* diag.h - diagnostics: errors and warnings with a location, the source line and a caret.
+ *
+ * Passes report and carry on where they can; the driver asks diag_error_count() after each
+ * pass and stops when it is non-zero. Messages follow SystemTap's layout, e.g.
+ *
+ *   parse error: expected probe point specifier
+ *           saw: operator '}' at <input>:1:9
+ *        source: probe be}
+ *                        ^
+ *
+ *   semantic error: unresolved function foo: identifier 'foo' at <input>:1:15
+ *           source: probe begin { foo() }
+ *                                 ^
+ * Identical messages (same text and place) are printed once.
+ */
+#ifndef STAP_DIAG_H
+#define STAP_DIAG_H
+
+#include <stddef.h>
+
+/* One script or tapset file; text is NUL-terminated and owned by the arena. */
+struct source_file {
+	const char *name;      /* as shown in messages: path, or "<input>" for -e */
+	const char *text;
+	size_t len;
+	int is_tapset;         /* came from the tapset library (privileged code allowed) */
+};
+
+struct srcloc {
+	const struct source_file *file;
+	int line, col;         /* 1-based; line 0 means "no location" */
+};
+
+/* A parse error: "parse error: MSG\n  saw: WHAT at LOC\n source: ..."; WHAT may be NULL. */
+void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A semantic error: "semantic error: MSG: WHAT at LOC\n source: ..."; loc/WHAT may be NULL. */
+void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A warning in the same layout ("WARNING: MSG: WHAT at LOC"). Silenced by -w; counted as an
+ * error by -W. */
+void diag_warning(const struct srcloc *loc, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A plain error line without location ("ERROR: ..." style is the caller's text). */
+void diag_plain_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int diag_error_count(void);
+void diag_reset(void);
+void diag_set_flags(int suppress_warnings, int warnings_are_errors);
+
+#endif

@@ -1,0 +1,312 @@
+/* options.c - stap's command line and its environment (paths, kernel release, names).
+ *
+ * options_parse() fills the session from argv with SystemTap's option letters;
+ * environment_setup() then finds the runtime, tapset and helper programs (next to an
+ * in-tree binary, or relative to an installed one), settles the kernel release and its
+ * build tree, and names the module.
+ */
+#define _GNU_SOURCE
+#include "options.h"
+#include "arena.h"
+#include "diag.h"
+#include "util.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#define A(...) arena_printf(g_arena, __VA_ARGS__)
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		const char **v = arena_alloc(g_arena, (size_t)l->cap * sizeof(*v));
+		if (l->n)
+			memcpy(v, l->v, (size_t)l->n * sizeof(*v));
+		l->v = v;
+	}
+	l->v[l->n++] = s;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: stap [options] FILE [ARGS ...]        Run script in file.\n"
+"   or: stap [options] - [ARGS ...]           Run script on stdin.\n"
+"   or: stap [options] -e SCRIPT [ARGS ...]   Run given script.\n"
+"\n"
+"Options:\n"
+"   --         end of translator options, script options follow\n"
+"   -h --help  show this help\n"
+"   -V --version  show version information\n"
+"   -p NUM     stop after pass NUM 1-5 (parse, elaborate, translate, compile, run)\n"
+"   -v         add verbosity to all passes\n"
+"   --vp {N}+  add per-pass verbosity\n"
+"   -k         keep temporary directory\n"
+"   -g         guru mode (allow embedded C and writes to kernel data)\n"
+"   -w         suppress warnings\n"
+"   -W         turn warnings into errors\n"
+"   -u         unoptimized translation\n"
+"   -e SCRIPT  run given script instead of a file\n"
+"   -I DIR     look in DIR for additional .stp script files\n"
+"   -D NM=VAL  emit macro definition into generated C code\n"
+"   -B NM=VAL  pass option to kbuild make\n"
+"   -r DIR     cross-compile to kernel with given build tree; or else\n"
+"   -r RELEASE cross-compile to kernel /lib/modules/RELEASE/build\n"
+"   -m MODULE  set probe module name\n"
+"   -o FILE    send script output to FILE\n"
+"   -c CMD     start the probes, run CMD, and exit when it finishes\n"
+"   -x PID     sets target() to PID\n"
+"   --remote=qemu[:RELEASE]\n"
+"              run pass 5 in a throwaway QEMU VM booting RELEASE (default: the\n"
+"              -r release, or the newest installed kernel with a build tree)\n"
+"   --disable-cache  do not use the module cache\n");
+}
+
+static void version(void)
+{
+	printf("%s, version %s\n"
+	       "Compatible with the SystemTap %s script language.\n"
+	       "Enabled features: LIBDW RELAY QEMU_REMOTE\n", STAP_PACKAGE, STAP_VERSION,
+	       STAP_VERSION);
+}
+
+static int parse_pass(const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	return (*end || n < 1 || n > 5) ? -1 : (int)n;
+}
+
+enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE };
+
+int options_parse(struct session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "vp", required_argument, NULL, OPT_VP },
+		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	s->last_pass = 5;
+	while ((opt = getopt_long(argc, argv, "+hVvp:kgwWue:I:D:B:r:m:o:c:x:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': usage(stdout); return 0;
+		case 'V': version(); return 0;
+		case 'v':
+			for (int i = 0; i < 5; i++)
+				s->verbose[i]++;
+			break;
+		case OPT_VP:
+			for (int i = 0; i < 5 && optarg[i]; i++) {
+				if (optarg[i] < '0' || optarg[i] > '9')
+					goto bad;
+				s->verbose[i] += optarg[i] - '0';
+			}
+			break;
+		case 'p':
+			s->last_pass = parse_pass(optarg);
+			if (s->last_pass < 0) {
+				fprintf(stderr, "Invalid pass number (should be 1-5).\n");
+				return 1;
+			}
+			break;
+		case 'k': s->keep_tmp = 1; break;
+		case 'g': s->guru = 1; break;
+		case 'w': s->suppress_warnings = 1; break;
+		case 'W': s->warnings_fatal = 1; break;
+		case 'u': s->unoptimized = 1; break;
+		case 'e': s->script_text = optarg; break;
+		case 'I': strlist_add(&s->include_dirs, optarg); break;
+		case 'D': strlist_add(&s->defines, optarg); break;
+		case 'B': strlist_add(&s->kbuild_opts, optarg); break;
+		case 'r': s->release = optarg; break;
+		case 'm':
+			s->module_name = optarg;
+			break;
+		case 'o': s->output_file = optarg; break;
+		case 'c': s->target_cmd = optarg; break;
+		case 'x': s->target_pid = strtol(optarg, NULL, 10); break;
+		case OPT_REMOTE:
+			if (strncmp(optarg, "qemu", 4) != 0 || (optarg[4] && optarg[4] != ':')) {
+				fprintf(stderr, "ERROR: unsupported --remote '%s' (supported: qemu[:RELEASE])\n",
+					optarg);
+				return 1;
+			}
+			s->remote = optarg;
+			s->remote_qemu = 1;
+			if (optarg[4] == ':' && optarg[5])
+				s->release = optarg + 5;
+			break;
+		case OPT_DISABLE_CACHE: break;   /* there is no cache yet */
+		default:
+bad:
+			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
+			return 1;
+		}
+	}
+	if (!s->script_text) {
+		if (optind >= argc) {
+			fprintf(stderr, "A script must be specified.\n");
+			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
+			return 1;
+		}
+		s->script_path = argv[optind++];
+	}
+	for (; optind < argc; optind++)
+		strlist_add(&s->args, argv[optind]);
+	if (s->module_name && !valid_module_name(s->module_name)) {
+		fprintf(stderr, "ERROR: invalid module name '%s': use letters, digits and '_' "
+			"(at most 55)\n", s->module_name);
+		return 1;
+	}
+	return -1;
+}
+
+int valid_module_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 55)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/* ---- environment ---- */
+
+static int find_paths(struct session *s)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		fprintf(stderr, "ERROR: cannot find the stap executable\n");
+		return -1;
+	}
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';                      /* .../translator or PREFIX/bin */
+	const char *top = arena_strndup(g_arena, exe, (size_t)(strrchr(exe, '/') - exe));
+	if (file_exists(A("%s/runtime/stp_runtime.h", top))) {  /* in the source tree */
+		s->runtime_dir = A("%s/runtime", top);
+		s->tapset_dir = A("%s/tapset", top);
+		s->libexec_dir = A("%s/staprun", top);
+	} else {
+		s->runtime_dir = A("%s/share/stap/runtime", top);
+		s->tapset_dir = A("%s/share/stap/tapset", top);
+		s->libexec_dir = A("%s/libexec/stap", top);
+	}
+	const char *env;
+	if ((env = getenv("SYSTEMTAP_RUNTIME")) && *env)
+		s->runtime_dir = env;
+	if ((env = getenv("SYSTEMTAP_TAPSET")) && *env)
+		s->tapset_dir = env;
+	return 0;
+}
+
+/* The newest release that has both a kernel image and a build tree (for --remote=qemu). */
+static const char *newest_bootable_release(void)
+{
+	DIR *d = opendir("/boot");
+	struct dirent *de;
+	const char *best = NULL;
+
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "vmlinuz-", 8) != 0)
+			continue;
+		const char *rel = de->d_name + 8;
+		if (!file_exists(A("/lib/modules/%s/build/Makefile", rel)))
+			continue;
+		if (!best || strverscmp(rel, best) > 0)
+			best = arena_strdup(g_arena, rel);
+	}
+	closedir(d);
+	return best;
+}
+
+/* "6.1.0-56-cloud-amd64" -> "6.1.0" (kernel_v); the full release is kernel_vr. */
+static const char *version_of_release(const char *release)
+{
+	size_t n = strspn(release, "0123456789.");
+	return arena_strndup(g_arena, release, n);
+}
+
+static int find_release(struct session *s)
+{
+	struct utsname u;
+	const char *running = uname(&u) == 0 ? arena_strdup(g_arena, u.release) : "";
+
+	if (!s->release && s->remote_qemu) {
+		if (file_exists(A("/boot/vmlinuz-%s", running)) &&
+		    file_exists(A("/lib/modules/%s/build/Makefile", running)))
+			s->release = running;
+		else
+			s->release = newest_bootable_release();
+		if (!s->release) {
+			fprintf(stderr, "ERROR: --remote=qemu found no kernel to boot: install one with "
+				"its headers, e.g. apt-get install linux-image-cloud-amd64 "
+				"linux-headers-cloud-amd64\n");
+			return -1;
+		}
+	}
+	if (!s->release)
+		s->release = running;
+	if (strchr(s->release, '/')) {                  /* -r BUILD_TREE */
+		s->build_dir = s->release;
+		const char *rel = read_first_line(A("%s/include/config/kernel.release", s->build_dir));
+		s->release = rel ? rel : s->release;
+	} else {
+		s->build_dir = A("/lib/modules/%s/build", s->release);
+	}
+	s->kernel_version = version_of_release(strrchr(s->release, '/') ? "" : s->release);
+	if (s->last_pass >= 4 && !file_exists(A("%s/Makefile", s->build_dir))) {
+		fprintf(stderr, "ERROR: no kernel build tree for release %s (%s): install it with "
+			"'apt-get install linux-headers-%s' or choose another release with -r\n",
+			s->release, s->build_dir, s->release);
+		return -1;
+	}
+	/* A module built for another kernel can't run here: SystemTap stops after pass 4. */
+	if (s->last_pass == 5 && !s->remote_qemu && strcmp(s->release, running) != 0) {
+		diag_warning(NULL, NULL, "kernel release/architecture mismatch with host forces "
+			     "last-pass 4.");
+		s->last_pass = 4;
+	}
+	return 0;
+}
+
+/* stap_<hash of the script>_<pid>, unless -m named it. */
+static void name_module(struct session *s)
+{
+	if (s->module_name)
+		return;
+	const char *text = s->script_text ? s->script_text : s->script_path;
+	unsigned long long h = 1469598103934665603ULL;       /* FNV-1a */
+	for (const char *p = text; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	s->module_name = A("stap_%016llx_%d", h, (int)getpid());
+}
+
+int environment_setup(struct session *s)
+{
+	s->arch = "x86_64";
+	if (find_paths(s) != 0 || find_release(s) != 0)
+		return -1;
+	name_module(s);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* probes.h - the one interface every probe-point family implements.
+ *
+ * Elaboration hands each probe point to the families in table order; the first whose
+ * match() accepts it resolves it into concrete probes (a wildcard may give many). Code
+ * generation then asks each family that has probes to emit its registration code. A new
+ * family is a new file in this folder plus one line in probe_families[] (registry.c).
+ */
+#ifndef STAP_PROBES_H
+#define STAP_PROBES_H
+
+#include "../elaborate.h"
+#include "../emit.h"
+
+struct probe_family {
+	const char *name;                 /* "begin", "end", "kernel.function", ... */
+	/* Nonzero if the point's components belong to this family. */
+	int (*match)(const struct node *point);
+	/* Resolves the point: calls add() once per concrete probe (with pp and family data
+	 * filled in). Returns 0, or -1 after reporting an error. */
+	int (*resolve)(struct session *s, const struct node *point, struct probe_info *proto,
+		       void (*add)(struct probe_info *proto, const char *pp, void *data,
+				   int priority));
+	/* Emits declarations (tables, registration helpers) for the family's probes. */
+	void (*emit_decls)(struct emitter *e, struct program *p);
+	/* Emits statements inside stp_probes_start(): may `goto` the label named by
+	 * fail_label on error. Begin probes run here. */
+	void (*emit_start)(struct emitter *e, struct program *p, const char *fail_label);
+	/* Emits statements inside stp_probes_stop() (end probes run here). */
+	void (*emit_stop)(struct emitter *e, struct program *p);
+	/* Start order: lower first; stop runs in reverse order. */
+	int order;
+};
+
+extern const struct probe_family *const probe_families[];
+
+/* Helpers for families. */
+int probe_has_family(const struct program *p, const struct probe_family *f);
+/* The n-th component of a point, or NULL. */
+const struct pp_comp *pp_comp_at(const struct node *point, int n);
+/* Canonical text of a point: comp("arg").comp(N)... */
+const char *pp_to_string(const struct node *point);
+
+#endif

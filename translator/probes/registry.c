@@ -1,0 +1,45 @@
+/* registry.c - the table of probe-point families, and helpers they share. */
+#include "probes.h"
+#include "../arena.h"
+
+#include <string.h>
+
+extern const struct probe_family begin_end_family;
+
+/* Tried in order: the first family whose match() accepts a point resolves it. */
+const struct probe_family *const probe_families[] = {
+	&begin_end_family,
+	NULL,
+};
+
+int probe_has_family(const struct program *p, const struct probe_family *f)
+{
+	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)
+		if (pi->family == f)
+			return 1;
+	return 0;
+}
+
+const struct pp_comp *pp_comp_at(const struct node *point, int n)
+{
+	const struct pp_comp *c = point->pp;
+
+	while (c && n-- > 0)
+		c = c->next;
+	return c;
+}
+
+const char *pp_to_string(const struct node *point)
+{
+	const char *s = "";
+
+	for (const struct pp_comp *c = point->pp; c; c = c->next) {
+		const char *arg = "";
+		if (c->arg && c->arg->kind == N_STRING)
+			arg = arena_printf(g_arena, "(\"%s\")", c->arg->str);
+		else if (c->arg && c->arg->kind == N_NUMBER)
+			arg = arena_printf(g_arena, "(%lld)", (long long)c->arg->num);
+		s = arena_printf(g_arena, "%s%s%s%s", s, c == point->pp ? "" : ".", c->name, arg);
+	}
+	return s;
+}

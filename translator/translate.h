@@ -1,0 +1,65 @@
+/* translate.h - pass 3: the elaborated program to one C file for kbuild.
+ *
+ * The generated unit holds the globals, one frame struct per probe body and function (its
+ * locals, parameters and temporaries, living in the per-CPU context rather than on the
+ * kernel stack), the handlers, and the start/stop functions that run begin/end probes and
+ * register the event probes through each probe family. Everything else is in runtime/.
+ *
+ * Internal to the translate_*.c files: struct gen and the expression/statement emitters.
+ */
+#ifndef STAP_TRANSLATE_H
+#define STAP_TRANSLATE_H
+
+#include "elaborate.h"
+#include "emit.h"
+#include "session.h"
+
+int pass3_translate(struct session *s);
+
+/* ---- shared by translate.c, translate_expr.c, translate_stmt.c, translate_print.c ---- */
+
+struct temp {
+	const char *name;
+	enum stap_type type;
+	struct temp *next;
+};
+
+struct gen {
+	struct session *s;
+	struct program *prog;
+	struct emitter *e;               /* the body being written */
+	struct function_info *fn;        /* function being written, or NULL for a probe */
+	const char *frame_type;          /* "struct frame_p3", ... */
+	const char *frame_member;        /* "p3": member of union stp_frame */
+	struct temp *temps;              /* temporaries this frame needs */
+	int ntemps;
+	int loop_depth;
+};
+
+/* A new temporary string buffer (or long) in the current frame; returns "l->t_N". */
+const char *gen_temp(struct gen *g, enum stap_type type);
+/* "operator '/' at FILE:L:C" for runtime error messages, as a C string literal. */
+const char *gen_location(const struct node *n);
+/* C lvalue/rvalue naming a variable. */
+const char *gen_var(struct gen *g, const struct symbol *sym);
+/* The C type and field declaration of a variable of type t named name. */
+const char *gen_decl(enum stap_type t, const char *name);
+
+/* An expression of type long: C text evaluating to int64_t. */
+const char *gen_long(struct gen *g, struct node *n);
+/* An expression of type string: C text evaluating to a `const char *` that stays valid
+ * until the statement ends. */
+const char *gen_str(struct gen *g, struct node *n);
+/* Any expression, evaluated for its effect: C text of type void. */
+const char *gen_void(struct gen *g, struct node *n);
+/* An expression of its own type (long or string). */
+const char *gen_value(struct gen *g, struct node *n);
+
+void gen_stmt(struct gen *g, struct node *n);
+const char *gen_print(struct gen *g, struct node *n);   /* print family: void or string */
+const char *gen_call(struct gen *g, struct node *n);
+
+/* Reports a construct this translator does not generate code for yet. */
+void gen_unsupported(const struct node *n, const char *what);
+
+#endif

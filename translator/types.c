@@ -1,0 +1,283 @@
+/* types.c - type inference for the elaborated program.
+ *
+ * Types flow both ways until nothing changes: from literals, operators and declared types
+ * into variables, function parameters and return values, and from typed variables back into
+ * untyped ones they are assigned from. A final round reports conflicts ("type mismatch")
+ * and anything still untyped ("unresolved type").
+ */
+#include "types.h"
+#include "arena.h"
+#include "ast_walk.h"
+
+#include <string.h>
+
+struct infer {
+	struct program *prog;
+	struct function_info *fn;       /* function whose body is walked, or NULL */
+	int changed;
+	int report;                     /* final round: report errors */
+};
+
+static void set_symbol_type(struct infer *in, struct symbol *sym, enum stap_type t,
+			    const struct node *where)
+{
+	if (t == T_UNKNOWN || !sym)
+		return;
+	if (sym->type == T_UNKNOWN) {
+		sym->type = t;
+		in->changed = 1;
+	} else if (sym->type != t && in->report) {
+		diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
+		if (sym->decl && sym->decl != where)
+			diag_semantic_error(&sym->decl->loc, sym->decl->tok_desc,
+					    "type was first inferred here (%s)", type_name(sym->type));
+	}
+}
+
+static void set_return_type(struct infer *in, struct function_info *f, enum stap_type t,
+			    const struct node *where)
+{
+	if (t == T_UNKNOWN || !f)
+		return;
+	if (f->ret_type == T_UNKNOWN) {
+		f->ret_type = t;
+		in->changed = 1;
+	} else if (f->ret_type != t && in->report) {
+		diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
+	}
+}
+
+/* Pushes an expected type down into an expression whose type comes from a variable or call. */
+static void expect(struct infer *in, struct node *n, enum stap_type t)
+{
+	if (!n || t == T_UNKNOWN)
+		return;
+	switch (n->kind) {
+	case N_SYMBOL:
+		set_symbol_type(in, n->sym, t, n);
+		break;
+	case N_CALL:
+		set_return_type(in, n->fn, t, n);
+		break;
+	case N_TERNARY:
+		expect(in, n->lhs, t);
+		expect(in, n->rhs, t);
+		break;
+	case N_ASSIGN:
+		expect(in, n->lhs, t);
+		break;
+	default:
+		if (in->report && n->type != T_UNKNOWN && n->type != t)
+			diag_semantic_error(&n->loc, n->tok_desc, "type mismatch (%s vs. %s)",
+					    type_name(n->type), type_name(t));
+	}
+}
+
+static enum stap_type infer_expr(struct infer *in, struct node *n);
+
+static void infer_child(struct node *child, void *arg)
+{
+	infer_expr(arg, child);
+}
+
+static enum stap_type binary_type(struct infer *in, struct node *n)
+{
+	enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+
+	switch (n->op) {
+	case OP_CONCAT:
+		expect(in, n->lhs, T_STRING);
+		expect(in, n->rhs, T_STRING);
+		return T_STRING;
+	case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
+		/* Comparisons unify their operands. */
+		expect(in, n->lhs, rt);
+		expect(in, n->rhs, lt);
+		return T_LONG;
+	default:
+		expect(in, n->lhs, T_LONG);
+		expect(in, n->rhs, T_LONG);
+		return T_LONG;
+	}
+}
+
+static enum stap_type assign_type(struct infer *in, struct node *n)
+{
+	enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+
+	switch (n->op) {
+	case OP_ASSIGN:
+		expect(in, n->lhs, rt);
+		expect(in, n->rhs, lt);
+		return lt != T_UNKNOWN ? lt : rt;
+	case OP_CONCAT:
+		expect(in, n->lhs, T_STRING);
+		expect(in, n->rhs, T_STRING);
+		return T_STRING;
+	case OP_STATS_ADD:
+		expect(in, n->lhs, T_STATS);
+		expect(in, n->rhs, T_LONG);
+		return T_STATS;
+	default:
+		expect(in, n->lhs, T_LONG);
+		expect(in, n->rhs, T_LONG);
+		return T_LONG;
+	}
+}
+
+static enum stap_type call_type(struct infer *in, struct node *n)
+{
+	struct function_info *f = n->fn;
+	struct symbol *p = f ? f->params : NULL;
+
+	for (struct node *a = n->args; a; a = a->next) {
+		enum stap_type at = infer_expr(in, a);
+		if (p) {
+			set_symbol_type(in, p, at, a);
+			expect(in, a, p->type);
+			p = p->next;
+		}
+	}
+	return f ? f->ret_type : T_UNKNOWN;
+}
+
+static enum stap_type print_type(struct infer *in, struct node *n)
+{
+	for (struct node *a = n->args; a; a = a->next)
+		infer_expr(in, a);
+	return strncmp(n->name, "sprint", 6) == 0 ? T_STRING : T_VOID;
+}
+
+static enum stap_type infer_expr(struct infer *in, struct node *n)
+{
+	enum stap_type t = T_UNKNOWN;
+
+	switch (n->kind) {
+	case N_NUMBER:
+		t = T_LONG;
+		break;
+	case N_STRING:
+		t = T_STRING;
+		break;
+	case N_SYMBOL:
+		t = n->sym ? n->sym->type : T_UNKNOWN;
+		break;
+	case N_BINARY:
+		t = binary_type(in, n);
+		break;
+	case N_ASSIGN:
+		t = assign_type(in, n);
+		break;
+	case N_LOGICAL: case N_UNARY: case N_INCDEC: case N_REGEX:
+		node_visit_children(n, infer_child, in);
+		if (n->kind == N_REGEX) {
+			expect(in, n->lhs, T_STRING);
+		} else {
+			expect(in, n->lhs, T_LONG);
+			expect(in, n->rhs, T_LONG);
+			expect(in, n->operand, T_LONG);
+		}
+		t = T_LONG;
+		break;
+	case N_TERNARY: {
+		infer_expr(in, n->cond);
+		enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+		expect(in, n->cond, T_LONG);
+		expect(in, n->lhs, rt);
+		expect(in, n->rhs, lt);
+		t = lt != T_UNKNOWN ? lt : rt;
+		break;
+	}
+	case N_CALL:
+		t = call_type(in, n);
+		break;
+	case N_PRINT:
+		t = print_type(in, n);
+		break;
+	case N_RETURN:
+		if (n->operand) {
+			enum stap_type rt = infer_expr(in, n->operand);
+			set_return_type(in, in->fn, rt, n->operand);
+			if (in->fn)
+				expect(in, n->operand, in->fn->ret_type);
+		}
+		t = T_VOID;
+		break;
+	case N_IF: case N_WHILE: case N_FOR:
+		node_visit_children(n, infer_child, in);
+		expect(in, n->cond, T_LONG);
+		t = T_VOID;
+		break;
+	default:
+		node_visit_children(n, infer_child, in);
+		break;
+	}
+	if (t != T_UNKNOWN)
+		n->type = t;
+	return t;
+}
+
+static void report_untyped(const struct symbol *s)
+{
+	if (s->type == T_UNKNOWN && s->decl)
+		diag_semantic_error(&s->decl->loc, s->decl->tok_desc, "unresolved type");
+}
+
+static void report_untyped_list(const struct symbol *list)
+{
+	for (; list; list = list->next)
+		report_untyped(list);
+}
+
+/* The concrete probes of one declaration share a body: only the first one walks it. */
+static int first_of_its_declaration(const struct program *prog, const struct probe_info *pi)
+{
+	for (const struct probe_info *q = prog->probes; q != pi; q = q->next)
+		if (q->decl == pi->decl)
+			return 0;
+	return 1;
+}
+
+static void infer_round(struct infer *in)
+{
+	for (struct probe_info *pi = in->prog->probes; pi; pi = pi->next) {
+		in->fn = NULL;
+		if (pi->body && first_of_its_declaration(in->prog, pi))
+			infer_expr(in, pi->body);
+	}
+	for (struct function_info *f = in->prog->functions; f; f = f->next) {
+		if (!f->used || f->is_embedded || !f->decl->body)
+			continue;
+		in->fn = f;
+		infer_expr(in, f->decl->body);
+	}
+}
+
+void infer_types(struct session *s, struct program *prog)
+{
+	struct infer in = { .prog = prog };
+
+	for (int round = 0; round < 50; round++) {
+		in.changed = 0;
+		infer_round(&in);
+		if (!in.changed)
+			break;
+	}
+	in.report = 1;
+	infer_round(&in);
+	for (struct function_info *f = prog->functions; f; f = f->next) {
+		if (!f->used)
+			continue;
+		if (f->ret_type == T_UNKNOWN)
+			f->ret_type = T_VOID;   /* no value-returning `return`: a void function */
+		report_untyped_list(f->params);
+		report_untyped_list(f->locals);
+	}
+	for (struct probe_info *pi = prog->probes; pi; pi = pi->next)
+		if (pi->locals_head && first_of_its_declaration(prog, pi))
+			report_untyped_list(*pi->locals_head);
+	for (struct symbol *g = prog->globals; g; g = g->next)
+		if (g->used)
+			report_untyped(g);
+	(void)s;
+}
