@@ -16,7 +16,6 @@
 atomic_t stp_session_state = ATOMIC_INIT(STP_STATE_STARTING);
 atomic_t stp_error_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
-atomic_t stp_ended_by_error = ATOMIC_INIT(0);
 
 static void __percpu *stp_contexts;
 
@@ -67,10 +66,8 @@ static void report_error(struct stp_context *c)
 	else
 		n = scnprintf(msg, sizeof(msg), "ERROR: %s\n", c->last_error);
 	stp_ctl_send(STP_OOB_ERROR, msg, n);
-	if (atomic_inc_return(&stp_error_count) > MAXERRORS) {
-		atomic_set(&stp_ended_by_error, 1);
+	if (atomic_inc_return(&stp_error_count) > MAXERRORS)
 		stp_request_exit();
-	}
 }
 
 static void note_skipped(void)
@@ -79,7 +76,6 @@ static void note_skipped(void)
 		static const char msg[] = "ERROR: Skipped too many probes, check MAXSKIPPED "
 					  "or try again with stap -t for more details.\n";
 		stp_ctl_send(STP_OOB_ERROR, msg, sizeof(msg) - 1);
-		atomic_set(&stp_ended_by_error, 1);
 		stp_request_exit();
 	}
 }

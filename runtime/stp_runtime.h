@@ -82,7 +82,6 @@ void stp_globals_free(void);
 /* ---- session and probe entry (runtime/context.c) ---- */
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count, stp_skipped_count;
-extern atomic_t stp_ended_by_error;     /* set when errors stopped the script */
 /* Runs one probe hit: takes this CPU's context (skips the hit if busy), runs the handler,
  * reports an error, flushes the output. */
 void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs);

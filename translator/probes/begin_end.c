@@ -3,8 +3,8 @@
  *
  * begin probes run in stp_probes_start() before any event probe is registered, end probes
  * in stp_probes_stop() after every event probe is gone, in priority order (lower first,
- * then source order). error probes run instead of end probes when the script was ended by
- * a runtime error. never probes are checked but never run.
+ * then source order). error probes run instead of end probes when the session had runtime
+ * errors. never probes are checked but never run.
  */
 #include "probes.h"
 #include "../arena.h"
@@ -105,21 +105,21 @@ static void emit_start(struct emitter *e, struct program *p, const char *fail_la
 		emit(e, "stp_run_probe_list(stp_begin_probes, %d);", n);
 }
 
+/* As in SystemTap, a session that ends after runtime errors skips its end probes and
+ * runs its error probes instead. */
 static void emit_stop(struct emitter *e, struct program *p)
 {
 	int nend = count_kind(p, 1), nerr = count_kind(p, 2);
 
 	if (!nend && !nerr)
 		return;
-	if (nerr) {
-		emit(e, "if (atomic_read(&stp_ended_by_error)) {");
+	emit(e, "if (atomic_read(&stp_error_count)) {");
+	if (nerr)
 		emit(e, "stp_run_probe_list(stp_error_probes, %d);", nerr);
-		emit(e, "} else {");
-	}
+	emit(e, "} else {");
 	if (nend)
 		emit(e, "stp_run_probe_list(stp_end_probes, %d);", nend);
-	if (nerr)
-		emit(e, "}");
+	emit(e, "}");
 }
 
 const struct probe_family begin_end_family = {
