@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -126,3 +128,18 @@ const char *self_dir(void)
 		*slash = '\0';
 	return dir;
 }
+
+int remove_module(const char *name)
+{
+	/* A module whose probes are still completing may be briefly busy; retry a little. */
+	for (int tries = 0; tries < 50; tries++) {
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	err("Couldn't remove module '%s': %s", name, strerror(errno));
+	return -1;
+}
+

@@ -15,6 +15,9 @@ void dbug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 char *module_name_from_path(const char *path);
 int valid_module_name(const char *name);
 
+/* delete_module(name), retrying briefly while the module is busy; 0 or -1 (reported). */
+int remove_module(const char *name);
+
 /* Makes sure debugfs is mounted and returns its mount point (static storage). */
 const char *debugfs_root(void);
 

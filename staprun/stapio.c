@@ -1,12 +1,13 @@
 /* stapio.c - runs a loaded probe module's session and relays its output.
  *
- * stapio [-v] [-w] [-o FILE] [-c CMD] [-x PID] MODULE_NAME   (started by staprun)
+ * stapio [-v] [-w] [-o FILE] [-c CMD] [-x PID] MODULE_NAME   (exec'd by staprun)
  *
  * Opens the module's control channel and relay buffer in debugfs, starts the script,
  * copies output to stdout (or -o FILE) and module messages to stderr, and stops the script
  * when the module asks (exit()), on SIGINT/SIGTERM/SIGHUP, or when the -c command exits.
  * After the module's final report every remaining byte of output is drained. A second
- * SIGINT gives up waiting. Exit status: 0, or 1 if the script hit errors.
+ * SIGINT gives up waiting. Then the module is removed. Exit status: 0, or 1 if the script
+ * hit errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -311,8 +312,10 @@ int main(int argc, char **argv)
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (open_module_files(argv[optind]) < 0)
+	if (open_module_files(argv[optind]) < 0) {
+		remove_module(argv[optind]);
 		return 1;
+	}
 	if (cmd) {
 		if (spawn_target(cmd) < 0) {
 			err("couldn't start '%s': %s", cmd, strerror(errno));
@@ -325,5 +328,10 @@ int main(int argc, char **argv)
 		kill(target_child, SIGTERM);
 		waitpid(target_child, NULL, 0);
 	}
+	close(ctl_fd);
+	close(relay_fd);
+	if (remove_module(argv[optind]) != 0 && status == 0)
+		status = 1;
+	dbug(1, "module %s removed, exit status %d", argv[optind], status);
 	return status;
 }

@@ -3,9 +3,9 @@
  * staprun [-v] [-w] [-o FILE] [-c CMD] [-x PID] MODULE.ko [name=value ...]
  * staprun -d MODULE           remove a loaded module
  *
- * The only privileged steps (finit_module, delete_module) happen here; stapio, started as a
- * child with the same options, runs the module's session and relays its output. staprun
- * exits with stapio's status (0, or 1 when the script hit errors).
+ * staprun loads the module, then execs stapio with the same options (so the process keeps
+ * its pid and its signals); stapio runs the session, relays the output, removes the module
+ * and exits with the script's status (0, or 1 when the script hit errors).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -69,20 +68,6 @@ static int load_module(const char *path, const char *params)
 	return -1;
 }
 
-static int remove_module(const char *name)
-{
-	/* A module whose probes are still completing may be briefly busy; retry a little. */
-	for (int tries = 0; tries < 50; tries++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			break;
-		usleep(100 * 1000);
-	}
-	err("Couldn't remove module '%s': %s", name, strerror(errno));
-	return -1;
-}
-
 /* Joins name=value arguments into the module parameter string. */
 static char *join_params(int argc, char **argv)
 {
@@ -101,49 +86,17 @@ static char *join_params(int argc, char **argv)
 	return s;
 }
 
-static volatile pid_t stapio_pid;
-
-/* A terminal's ^C reaches stapio directly (same process group); a signal sent to staprun
- * alone with kill() is passed on, so `kill -INT STAPRUN_PID` stops the script too. */
-static void forward_signal(int sig, siginfo_t *info, void *ctx)
-{
-	(void)ctx;
-	if (stapio_pid > 0 && info->si_code == SI_USER)
-		kill(stapio_pid, sig);
-}
-
-static int run_stapio(char **argv)
+/* Replaces this process with stapio, which runs the session and removes the module when
+ * it ends. One process from here on, so a signal sent to staprun's pid reaches stapio. */
+static void exec_stapio(char **argv)
 {
 	char path[4096];
-	pid_t pid;
-	int status;
 
 	snprintf(path, sizeof(path), "%s/stapio", self_dir());
-	pid = fork();
-	if (pid < 0) {
-		err("fork: %s", strerror(errno));
-		return 1;
-	}
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		execv(path, argv);
-		err("Couldn't run %s: %s", path, strerror(errno));
-		_exit(1);
-	}
-	stapio_pid = pid;
-	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 1;
+	if (access(path, X_OK) != 0)
+		snprintf(path, sizeof(path), "%s/../libexec/stap/stapio", self_dir());
+	execv(path, argv);
+	err("Couldn't run %s: %s", path, strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -193,10 +146,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < optind; i++)
 		sargv[i] = argv[i];
 	sargv[optind] = name;
-	int status = run_stapio(sargv);
-
-	if (remove_module(name) != 0 && status == 0)
-		status = 1;
-	dbug(1, "module %s removed, exit status %d", name, status);
-	return status;
+	exec_stapio(sargv);
+	remove_module(name);
+	return 1;
 }

@@ -48,6 +48,7 @@ const char *node_kind_name(enum node_kind kind)
 		[N_REGEX] = "regex match", [N_IN] = "array membership", [N_STAT] = "stat op",
 		[N_HIST] = "histogram", [N_CAST] = "@cast", [N_ATOP] = "@-operator",
 		[N_EMBED_EXPR] = "embedded-expr", [N_STRINGIFY] = "stringify",
+		[N_AUTOCAST] = "autocast",
 	};
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
 }

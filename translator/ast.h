@@ -79,6 +79,9 @@ enum node_kind {
 			    @perf("x") : name (without '@'), args */
 	N_EMBED_EXPR,    /* %{ ... %} used as an expression (guru) : text */
 	N_STRINGIFY,     /* internal: result of macro stringification (reserved) */
+	N_AUTOCAST,      /* target components on a value that is neither $var, @var nor
+			    @cast: (p)->next, f()[2], a[1][2] (autocast) : operand, comps,
+			    flags (TF_PRETTY*) */
 };
 
 /* Operators of N_BINARY, N_UNARY, N_ASSIGN, N_INCDEC, N_LOGICAL, N_REGEX. */

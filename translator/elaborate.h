@@ -36,6 +36,7 @@ struct function_info {
 	enum stap_type ret_type;
 	int is_embedded;                  /* %{ %} body */
 	int used;                         /* reachable from a probe */
+	int returns_value;                /* has a `return EXPR` */
 	int index;
 	struct function_info *next;
 };

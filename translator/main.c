@@ -43,7 +43,11 @@ static int pass1(struct session *s)
 
 static const char *pass1_summary(struct session *s)
 {
-	return "parsed user script";
+	/* The library is parsed during elaboration; count its files for SystemTap's wording. */
+	int n = 0;
+	for (struct script *lib = s->library; lib; lib = lib->next)
+		n++;
+	return A("parsed user script and %d library script%s", n, n == 1 ? "" : "s");
 }
 
 static const char *pass2_summary(struct session *s)
@@ -111,13 +115,24 @@ static const struct pass passes[] = {
 
 struct stamp {
 	struct timespec real;
-	struct rusage ru;
+	struct rusage ru;               /* this process and its children (kbuild, staprun) */
 };
+
+static void add_timeval(struct timeval *a, const struct timeval *b)
+{
+	a->tv_sec += b->tv_sec;
+	a->tv_usec += b->tv_usec;
+}
 
 static void take_stamp(struct stamp *st)
 {
+	struct rusage children;
+
 	clock_gettime(CLOCK_MONOTONIC, &st->real);
 	getrusage(RUSAGE_SELF, &st->ru);
+	getrusage(RUSAGE_CHILDREN, &children);
+	add_timeval(&st->ru.ru_utime, &children.ru_utime);
+	add_timeval(&st->ru.ru_stime, &children.ru_stime);
 }
 
 static long ms_between(const struct timeval *a, const struct timeval *b)

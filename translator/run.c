@@ -78,7 +78,8 @@ static int run_child(char *const argv[], const char *stdout_file)
 static const char **staprun_options(struct session *s, const char **argv, int *n,
 				    int output_in_vm)
 {
-	for (int i = 0; i < s->verbose[4] && i < 3; i++)
+	/* staprun's own chatter starts at -vv, as with SystemTap. */
+	for (int i = 1; i < s->verbose[4] && i < 4; i++)
 		argv[(*n)++] = "-v";
 	if (s->suppress_warnings)
 		argv[(*n)++] = "-w";

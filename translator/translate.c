@@ -91,6 +91,7 @@ static struct body gen_function(struct session *s, struct function_info *f)
 	emit(&e, "static void fn_%d_%s(struct context *c)", f->index, f->name);
 	emit(&e, "{");
 	emit(&e, "struct frame_f%d *l = &c->frames[c->base.nesting].f%d;", f->index, f->index);
+	emit(&e, "(void)l;");
 	if (f->is_embedded) {
 		gen_embedded_body(&g, f);
 	} else {
@@ -132,6 +133,7 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	emit(&e, "{");
 	emit(&e, "struct context *c = container_of(base, struct context, base);");
 	emit(&e, "struct frame_p%d *l = &c->frames[0].p%d;", pi->index, pi->index);
+	emit(&e, "(void)l;");
 	init_locals(&g, locals);
 	if (pi->body)
 		gen_stmt(&g, pi->body);

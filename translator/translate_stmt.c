@@ -62,8 +62,11 @@ static void gen_loop(struct gen *g, struct node *n)
 	if (n->kind == N_WHILE) {
 		emit(g->e, "while (1) {");
 	} else {
-		const char *init = n->init ? gen_void(g, n->init) : "";
-		const char *incr = n->incr ? gen_void(g, n->incr) : "";
+		/* The parser may wrap the clauses as expression statements. */
+		struct node *in = n->init && n->init->kind == N_EXPR_STMT ? n->init->operand : n->init;
+		struct node *inc = n->incr && n->incr->kind == N_EXPR_STMT ? n->incr->operand : n->incr;
+		const char *init = in ? gen_void(g, in) : "";
+		const char *incr = inc ? gen_void(g, inc) : "";
 		emit(g->e, "for (%s; ; %s) {", init, incr);
 	}
 	/* Every iteration costs an action, even an empty one. */

@@ -196,6 +196,8 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 		break;
 	case N_RETURN:
 		if (n->operand) {
+			if (in->fn)
+				in->fn->returns_value = 1;
 			enum stap_type rt = infer_expr(in, n->operand);
 			set_return_type(in, in->fn, rt, n->operand);
 			if (in->fn)
@@ -268,7 +270,10 @@ void infer_types(struct session *s, struct program *prog)
 	for (struct function_info *f = prog->functions; f; f = f->next) {
 		if (!f->used)
 			continue;
-		if (f->ret_type == T_UNKNOWN)
+		if (f->ret_type == T_UNKNOWN && f->returns_value)
+			diag_semantic_error(&f->decl->loc, f->decl->tok_desc,
+					    "unresolved return type of function '%s'", f->name);
+		else if (f->ret_type == T_UNKNOWN)
 			f->ret_type = T_VOID;   /* no value-returning `return`: a void function */
 		report_untyped_list(f->params);
 		report_untyped_list(f->locals);
