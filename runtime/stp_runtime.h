@@ -15,7 +15,9 @@
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/ptrace.h>
+#include <linux/slab.h>
 #include "transport_msgs.h"
+#include "map.h"
 
 /* ---- limits ---- */
 #ifndef MAXSTRINGLEN

@@ -152,10 +152,12 @@ static void resolve_symbol(struct resolver *r, struct node *n, int is_array_use)
 {
 	struct symbol *sym = NULL;
 
-	if (r->fn)
-		sym = find_symbol(r->fn->params, n->name);
-	if (!sym)
-		sym = find_symbol(*r->locals, n->name);
+	if (!is_array_use) {
+		if (r->fn)
+			sym = find_symbol(r->fn->params, n->name);
+		if (!sym)
+			sym = find_symbol(*r->locals, n->name);
+	}
 	if (!sym)
 		sym = find_global(r, n->name);
 	if (!sym) {
@@ -169,6 +171,25 @@ static void resolve_symbol(struct resolver *r, struct node *n, int is_array_use)
 	}
 	sym->used = 1;
 	n->sym = sym;
+}
+
+/* An array use: arr[k1, k2], [k1, k2] in arr, foreach ([k1, k2] in arr). */
+static void resolve_array(struct resolver *r, struct node *base, int nkeys)
+{
+	if (base->kind != N_SYMBOL)
+		return;
+	resolve_symbol(r, base, 1);
+	struct symbol *sym = base->sym;
+	if (!sym)
+		return;
+	if (sym->nkeys && sym->nkeys != nkeys) {
+		diag_semantic_error(&base->loc, base->tok_desc,
+				    "inconsistent arity (%d vs %d) for array %s", nkeys, sym->nkeys,
+				    sym->name);
+		return;
+	}
+	sym->is_array = 1;
+	sym->nkeys = nkeys;
 }
 
 static void resolve_call(struct resolver *r, struct node *n)
@@ -200,7 +221,12 @@ static void resolve_node(struct node *n, void *arg)
 		break;
 	case N_INDEX:
 	case N_IN:
-		resolve_symbol(r, n->base, 1);
+		resolve_array(r, n->base, node_list_len(n->args));
+		break;
+	case N_FOREACH:
+		/* A slice base (arr[*, k]) is an N_INDEX, resolved as such below. */
+		if (n->base->kind == N_SYMBOL)
+			resolve_array(r, n->base, node_list_len(n->args));
 		break;
 	case N_CALL:
 		resolve_call(r, n);

@@ -23,6 +23,7 @@ struct symbol {
 	enum stap_type key_types[9];
 	const struct node *decl;          /* N_GLOBAL, the parameter, or the first assignment */
 	const struct source_file *file;   /* declaring file, for `private` */
+	const struct node *hist;          /* stats: the @hist_* that reads it (one kind) */
 	int index;                        /* unique per scope kind: names the C variable */
 	int used, written;
 	struct symbol *next;
@@ -57,6 +58,13 @@ struct probe_info {
 	struct probe_info *next;
 };
 
+/* A foreach in the generated code: its per-CPU snapshot buffer is sized for the map. */
+struct foreach_site {
+	int id;
+	const char *map;                  /* C name of the map it iterates */
+	struct foreach_site *next;
+};
+
 struct program {
 	struct symbol *globals;
 	struct function_info *functions;  /* every function seen; `used` marks the kept ones */
@@ -65,6 +73,8 @@ struct program {
 	struct node *embeds;              /* top-level %{ %} blocks, in order (N_EMBED_TOP) */
 	int nembeds;
 	int library_files;                /* tapset files linked in */
+	struct foreach_site *foreach_sites; /* filled by code generation */
+	int nforeach;
 };
 
 int pass2_elaborate(struct session *s);

@@ -151,11 +151,8 @@ static void emit_globals(struct emitter *e, struct gen *g)
 	for (struct symbol *s = g->prog->globals; s; s = s->next) {
 		if (!s->used)
 			continue;
-		if (s->is_array || s->type == T_STATS) {
-			gen_unsupported(s->decl, s->is_array ? "global arrays" : "statistics");
-			continue;
-		}
-		emit(e, "static %s", gen_decl(s->type, gen_var(g, s)));
+		if (!gen_array_global_decl(e, g, s))
+			emit(e, "static %s", gen_decl(s->type, gen_var(g, s)));
 	}
 }
 
@@ -163,9 +160,17 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 {
 	emit(e, "int stp_globals_init(void)");
 	emit(e, "{");
+	for (struct symbol *s = g->prog->globals; s; s = s->next)
+		if (s->used && (s->is_array || s->type == T_STATS))
+			gen_array_global_init(e, g, s);
+	for (struct foreach_site *f = g->prog->foreach_sites; f; f = f->next) {
+		emit(e, "fe_%d_buf = __alloc_percpu(stp_map_capacity(%s) * sizeof(void *), 8);", f->id, f->map);
+		emit(e, "if (!fe_%d_buf)", f->id);
+		emit(e, "\treturn -ENOMEM;");
+	}
 	for (struct symbol *s = g->prog->globals; s; s = s->next) {
 		const struct node *init = s->decl ? s->decl->init_value : NULL;
-		if (!s->used || !init)
+		if (!s->used || !init || s->is_array)
 			continue;
 		if (init->kind == N_STRING)
 			emit(e, "stp_strcpy(%s, %s);", gen_var(g, s), c_string_literal(init->str, init->len));
@@ -176,6 +181,11 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 	emit(e, "}");
 	emit(e, "void stp_globals_free(void)");
 	emit(e, "{");
+	for (struct foreach_site *f = g->prog->foreach_sites; f; f = f->next)
+		emit(e, "free_percpu(fe_%d_buf);", f->id);
+	for (struct symbol *s = g->prog->globals; s; s = s->next)
+		if (s->used && (s->is_array || s->type == T_STATS))
+			gen_array_global_free(e, g, s);
 	emit(e, "}");
 }
 
@@ -239,6 +249,8 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	     c_string_literal(s->script_path ? s->script_path : "<input>",
 			      strlen(s->script_path ? s->script_path : "<input>")));
 	emit_globals(&e, &g);
+	for (struct foreach_site *f = p->foreach_sites; f; f = f->next)
+		emit(&e, "static void __percpu *fe_%d_buf;", f->id);
 	emit_raw(&e, "\n");
 	for (int i = 0; i < nbodies; i++) {
 		emit(&e, "struct frame_%s {", bodies[i].frame_name);

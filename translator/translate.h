@@ -59,6 +59,24 @@ void gen_stmt(struct gen *g, struct node *n);
 const char *gen_print(struct gen *g, struct node *n);   /* print family: void or string */
 const char *gen_call(struct gen *g, struct node *n);
 
+/* The arithmetic/bitwise operator of n (OP_ADD, ...) applied to C operands l and r. */
+const char *gen_arith(struct gen *g, struct node *n, const char *l, const char *r);
+
+/* ---- arrays and statistics (translate_array.c) ---- */
+const char *gen_index_read(struct gen *g, struct node *n);
+const char *gen_index_assign(struct gen *g, struct node *n);
+const char *gen_index_incdec(struct gen *g, struct node *n);
+const char *gen_in(struct gen *g, struct node *n);
+const char *gen_stat_op(struct gen *g, struct node *n);
+const char *gen_hist_print(struct gen *g, struct node *n);
+const char *gen_stat_spec(const struct symbol *sym);
+void gen_delete_array(struct gen *g, struct node *n);
+void gen_foreach(struct gen *g, struct node *n);
+/* Globals: declaration (returns 0 for plain scalars), creation, release. */
+int gen_array_global_decl(struct emitter *e, struct gen *g, const struct symbol *s);
+void gen_array_global_init(struct emitter *e, struct gen *g, const struct symbol *s);
+void gen_array_global_free(struct emitter *e, struct gen *g, const struct symbol *s);
+
 /* Reports a construct this translator does not generate code for yet. */
 void gen_unsupported(const struct node *n, const char *what);
 

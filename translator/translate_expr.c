@@ -69,7 +69,7 @@ static const char *gen_divide(struct gen *g, struct node *n, const char *lhs, co
 		 lhs, rhs, gen_location(n), minus_one, op);
 }
 
-static const char *gen_arith(struct gen *g, struct node *n, const char *l, const char *r)
+const char *gen_arith(struct gen *g, struct node *n, const char *l, const char *r)
 {
 	switch (n->op) {
 	case OP_ADD: return A("(int64_t)((uint64_t)(%s) + (uint64_t)(%s))", l, r);
@@ -133,6 +133,8 @@ static const char *gen_incdec(struct gen *g, struct node *n)
 {
 	const char *op = n->op == OP_INC ? "++" : "--";
 
+	if (n->operand->kind == N_INDEX && n->operand->base->kind == N_SYMBOL)
+		return gen_index_incdec(g, n);
 	if (n->operand->kind != N_SYMBOL) {
 		gen_unsupported(n, "increment of this operand");
 		return "0";
@@ -143,6 +145,11 @@ static const char *gen_incdec(struct gen *g, struct node *n)
 
 static const char *gen_assign_long(struct gen *g, struct node *n)
 {
+	if (n->lhs->kind == N_INDEX && n->lhs->base->kind == N_SYMBOL)
+		return gen_index_assign(g, n);
+	if (n->op == OP_STATS_ADD && n->lhs->kind == N_SYMBOL)
+		return A("({ int64_t _v = %s; stp_stat_add(%s, &%s, _v); _v; })", gen_long(g, n->rhs),
+			 gen_var(g, n->lhs->sym), gen_stat_spec(n->lhs->sym));
 	if (n->lhs->kind != N_SYMBOL) {
 		gen_unsupported(n, "assignment to this operand");
 		return "0";
@@ -160,6 +167,8 @@ static const char *gen_assign_long(struct gen *g, struct node *n)
 
 static const char *gen_assign_str(struct gen *g, struct node *n)
 {
+	if (n->lhs->kind == N_INDEX && n->lhs->base->kind == N_SYMBOL)
+		return gen_index_assign(g, n);
 	if (n->lhs->kind != N_SYMBOL) {
 		gen_unsupported(n, "assignment to this operand");
 		return "\"\"";
@@ -200,10 +209,19 @@ const char *gen_long(struct gen *g, struct node *n)
 			 gen_long(g, n->rhs));
 	case N_CALL:
 		return gen_call(g, n);
+	case N_INDEX:
+		if (n->base->kind == N_SYMBOL)
+			return gen_index_read(g, n);
+		break;
+	case N_IN:
+		return gen_in(g, n);
+	case N_STAT:
+		return gen_stat_op(g, n);
 	default:
-		gen_unsupported(n, A("%s", node_kind_name(n->kind)));
-		return "0";
+		break;
 	}
+	gen_unsupported(n, A("%s", node_kind_name(n->kind)));
+	return "0";
 }
 
 static const char *gen_concat(struct gen *g, struct node *n)
@@ -234,6 +252,10 @@ const char *gen_str(struct gen *g, struct node *n)
 		return gen_call(g, n);
 	case N_PRINT:
 		return gen_print(g, n);
+	case N_INDEX:
+		if (n->base->kind == N_SYMBOL)
+			return gen_index_read(g, n);
+		break;
 	default:
 		break;
 	}
@@ -252,9 +274,7 @@ const char *gen_void(struct gen *g, struct node *n)
 		return n->kind == N_PRINT ? gen_print(g, n) : gen_call(g, n);
 	if (n->type == T_STRING)
 		return A("(void)%s", gen_str(g, n));
-	if (n->type == T_STATS) {
-		gen_unsupported(n, "statistics (<<<)");
-		return "(void)0";
-	}
+	if (n->type == T_STATS)
+		return A("(void)%s", gen_long(g, n));    /* s <<< v */
 	return A("(void)%s", gen_long(g, n));
 }

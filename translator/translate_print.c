@@ -168,6 +168,11 @@ const char *gen_print(struct gen *g, struct node *n)
 		fmt_len = strlen(fmt);
 	}
 
+	/* print(@hist_log(s)): the histogram is printed where it stands. */
+	if (args && args->kind == N_HIST && !args->next && !to_string && strncmp(base, "printf", 6))
+		return newline ? A("({ %s; stp_print_char('\\n'); })", gen_hist_print(g, args))
+			       : gen_hist_print(g, args);
+
 	/* Evaluate the arguments in order into locals of one statement expression. */
 	int nargs = node_list_len(args);
 	const char **vals = arena_alloc(g_arena, (size_t)(nargs + 1) * sizeof(*vals));

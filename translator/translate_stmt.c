@@ -47,14 +47,14 @@ static void gen_delete(struct gen *g, struct node *n)
 {
 	struct node *t = n->operand;
 
-	if (t->kind == N_SYMBOL && !t->sym->is_array) {
+	if (t->kind == N_SYMBOL && !t->sym->is_array && t->sym->type != T_STATS) {
 		if (t->sym->type == T_STRING)
 			emit(g->e, "%s[0] = '\\0';", gen_var(g, t->sym));
 		else
 			emit(g->e, "%s = 0;", gen_var(g, t->sym));
 		return;
 	}
-	gen_unsupported(n, "delete of arrays");
+	gen_delete_array(g, n);
 }
 
 static void gen_loop(struct gen *g, struct node *n)
@@ -127,6 +127,9 @@ void gen_stmt(struct gen *g, struct node *n)
 		break;
 	case N_DELETE:
 		gen_delete(g, n);
+		break;
+	case N_FOREACH:
+		gen_foreach(g, n);
 		break;
 	default:
 		/* An expression used as a statement without N_EXPR_STMT. */

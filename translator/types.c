@@ -59,6 +59,10 @@ static void expect(struct infer *in, struct node *n, enum stap_type t)
 	case N_CALL:
 		set_return_type(in, n->fn, t, n);
 		break;
+	case N_INDEX:
+		if (n->base->kind == N_SYMBOL)
+			set_symbol_type(in, n->base->sym, t, n);
+		break;
 	case N_TERNARY:
 		expect(in, n->lhs, t);
 		expect(in, n->rhs, t);
@@ -148,6 +152,87 @@ static enum stap_type print_type(struct infer *in, struct node *n)
 	return strncmp(n->name, "sprint", 6) == 0 ? T_STRING : T_VOID;
 }
 
+/* Keys of an array use unify with the array's key types, position by position. */
+static void infer_keys(struct infer *in, struct symbol *arr, struct node *keys)
+{
+	int i = 0;
+
+	for (struct node *k = keys; k; k = k->next, i++) {
+		if (k->kind == N_STAR || !arr || i >= 9)
+			continue;
+		enum stap_type kt = infer_expr(in, k);
+		if (kt == T_STATS || kt == T_VOID) {
+			if (in->report)
+				diag_semantic_error(&k->loc, k->tok_desc, "invalid array key type (%s)",
+						    type_name(kt));
+			continue;
+		}
+		if (arr->key_types[i] == T_UNKNOWN && kt != T_UNKNOWN) {
+			arr->key_types[i] = kt;
+			in->changed = 1;
+		}
+		expect(in, k, arr->key_types[i]);
+		if (in->report && kt != T_UNKNOWN && arr->key_types[i] != kt)
+			diag_semantic_error(&k->loc, k->tok_desc, "type mismatch (%s) for key %d of %s",
+					    type_name(kt), i + 1, arr->name);
+	}
+}
+
+static struct symbol *array_of(struct node *base)
+{
+	if (base->kind == N_INDEX)
+		base = base->base;
+	return base->kind == N_SYMBOL ? base->sym : NULL;
+}
+
+static enum stap_type foreach_type(struct infer *in, struct node *n)
+{
+	struct symbol *arr = array_of(n->base);
+
+	if (n->base->kind == N_INDEX)
+		infer_keys(in, arr, n->base->args);
+	infer_keys(in, arr, n->args);
+	if (n->value_var && arr) {
+		if (arr->type == T_STATS) {
+			if (in->report)
+				diag_semantic_error(&n->value_var->loc, n->value_var->tok_desc,
+						    "a statistics array has no plain value; use @count etc.");
+		} else {
+			set_symbol_type(in, n->value_var->sym, arr->type, n->value_var);
+			expect(in, n->value_var, arr->type);
+			if (arr->type == T_UNKNOWN && n->value_var->sym->type != T_UNKNOWN)
+				set_symbol_type(in, arr, n->value_var->sym->type, n->base);
+		}
+	}
+	if (n->limit) {
+		infer_expr(in, n->limit);
+		expect(in, n->limit, T_LONG);
+	}
+	if (n->body)
+		infer_expr(in, n->body);
+	return T_VOID;
+}
+
+/* @hist_*: the variable must be statistics, and all its histograms of one shape. */
+static void note_hist(struct infer *in, struct node *n)
+{
+	struct symbol *sym = array_of(n->operand);
+
+	expect(in, n->operand, T_STATS);
+	if (!sym)
+		return;
+	if (!sym->hist) {
+		sym->hist = n;
+		return;
+	}
+	int same = strcmp(sym->hist->name, n->name) == 0;
+	for (struct node *a = sym->hist->args, *b = n->args; same && a && b; a = a->next, b = b->next)
+		same = a->num == b->num;
+	if (!same && in->report)
+		diag_semantic_error(&n->loc, n->tok_desc,
+				    "conflicting histogram parameters for %s", sym->name);
+}
+
 static enum stap_type infer_expr(struct infer *in, struct node *n)
 {
 	enum stap_type t = T_UNKNOWN;
@@ -190,6 +275,32 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	}
 	case N_CALL:
 		t = call_type(in, n);
+		break;
+	case N_INDEX:
+		if (n->base->kind == N_SYMBOL) {
+			infer_keys(in, n->base->sym, n->args);
+			t = n->base->sym ? n->base->sym->type : T_UNKNOWN;
+		} else {
+			node_visit_children(n, infer_child, in);   /* histogram bucket */
+			t = T_LONG;
+		}
+		break;
+	case N_IN:
+		infer_keys(in, n->base->sym, n->args);
+		t = T_LONG;
+		break;
+	case N_FOREACH:
+		t = foreach_type(in, n);
+		break;
+	case N_STAT:
+		infer_expr(in, n->operand);
+		expect(in, n->operand, T_STATS);
+		t = T_LONG;
+		break;
+	case N_HIST:
+		infer_expr(in, n->operand);
+		note_hist(in, n);
+		t = T_VOID;
 		break;
 	case N_PRINT:
 		t = print_type(in, n);

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/* map.c - preallocated hash maps for script arrays; see map.h.
+ *
+ * Entries live in one vmalloc'ed pool, threaded on a free list, a hash chain, and an age
+ * list (insertion order: unsorted foreach order, and the victim order of wrapping maps).
+ * Links are 32-bit pool indices, -1 for none. An entry is a small header followed by the
+ * keys (8 bytes per long, MAXSTRINGLEN per string) and the value.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jhash.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include "stp_runtime.h"
+#include "map.h"
+
+struct entry {
+	int32_t hnext;                  /* hash chain, or free list */
+	int32_t age_prev, age_next;     /* insertion order */
+	u32 hash;
+	u64 seq;                        /* insertion sequence: ties in sorts keep it */
+	char data[];                    /* keys, then value */
+};
+
+struct stp_map {
+	int nkeys;
+	u8 key_types[STP_MAX_KEYS];
+	size_t key_off[STP_MAX_KEYS];
+	size_t val_off, esize;
+	enum stp_vtype vtype;
+	struct stp_stat_spec spec;
+	bool wrap;
+	int capacity, size;
+	u64 next_seq;
+	u32 nbuckets;                   /* power of two */
+	int32_t *heads;
+	int32_t free_head, age_head, age_tail;
+	char *pool;
+};
+
+static struct entry *E(const struct stp_map *m, int32_t i)
+{
+	return (struct entry *)(m->pool + (size_t)i * m->esize);
+}
+
+static int32_t index_of(const struct stp_map *m, const void *e)
+{
+	return (int32_t)(((const char *)e - m->pool) / m->esize);
+}
+
+struct stp_map *stp_map_new(int nkeys, const u8 *key_types, enum stp_vtype vtype,
+			    const struct stp_stat_spec *spec, int max_entries, bool wrap)
+{
+	struct stp_map *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	size_t off = 0;
+	int i;
+
+	if (!m)
+		return NULL;
+	m->nkeys = nkeys;
+	for (i = 0; i < nkeys; i++) {
+		m->key_types[i] = key_types[i];
+		m->key_off[i] = off;
+		off += key_types[i] == STP_STRING ? MAXSTRINGLEN : sizeof(int64_t);
+		off = ALIGN(off, 8);
+	}
+	m->val_off = off;
+	m->vtype = vtype;
+	if (spec)
+		m->spec = *spec;
+	if (vtype == STP_STAT)
+		off += stp_stat_size(&m->spec);
+	else
+		off += vtype == STP_STRING ? MAXSTRINGLEN : sizeof(int64_t);
+	m->esize = ALIGN(sizeof(struct entry) + off, 8);
+	m->wrap = wrap;
+	m->capacity = max_entries > 0 ? max_entries : MAXMAPENTRIES;
+	m->nbuckets = roundup_pow_of_two(m->capacity);
+	m->heads = vmalloc(m->nbuckets * sizeof(*m->heads));
+	m->pool = vzalloc((size_t)m->capacity * m->esize);
+	if (!m->heads || !m->pool) {
+		stp_map_free(m);
+		return NULL;
+	}
+	stp_map_clear(m);
+	return m;
+}
+
+void stp_map_free(struct stp_map *m)
+{
+	if (!m)
+		return;
+	vfree(m->heads);
+	vfree(m->pool);
+	kfree(m);
+}
+
+void stp_map_clear(struct stp_map *m)
+{
+	int32_t i;
+
+	for (i = 0; i < (int32_t)m->nbuckets; i++)
+		m->heads[i] = -1;
+	for (i = 0; i < m->capacity; i++)
+		E(m, i)->hnext = i + 1 < m->capacity ? i + 1 : -1;
+	m->free_head = 0;
+	m->age_head = m->age_tail = -1;
+	m->size = 0;
+}
+
+int stp_map_size(const struct stp_map *m)
+{
+	return m->size;
+}
+
+int stp_map_capacity(const struct stp_map *m)
+{
+	return m->capacity;
+}
+
+static u32 hash_key(const struct stp_map *m, const struct stp_key *k)
+{
+	u32 h = 0x5eed;
+	int i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		if (m->key_types[i] == STP_STRING)
+			h = jhash(k->s[i], strnlen(k->s[i], MAXSTRINGLEN - 1), h);
+		else
+			h = jhash(&k->n[i], sizeof(k->n[i]), h);
+	}
+	return h;
+}
+
+bool stp_map_entry_matches(struct stp_map *m, void *ev, const struct stp_key *k, unsigned wild)
+{
+	struct entry *e = ev;
+	int i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		const char *p = e->data + m->key_off[i];
+
+		if (wild & (1u << i))
+			continue;
+		if (m->key_types[i] == STP_STRING) {
+			if (strncmp(p, k->s[i], MAXSTRINGLEN - 1) != 0)
+				return false;
+		} else if (*(const int64_t *)p != k->n[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void *stp_map_find(struct stp_map *m, const struct stp_key *k)
+{
+	u32 h = hash_key(m, k);
+	int32_t i;
+
+	for (i = m->heads[h & (m->nbuckets - 1)]; i >= 0; i = E(m, i)->hnext)
+		if (E(m, i)->hash == h && stp_map_entry_matches(m, E(m, i), k, 0))
+			return E(m, i);
+	return NULL;
+}
+
+static void unlink_entry(struct stp_map *m, int32_t i)
+{
+	struct entry *e = E(m, i);
+	int32_t *pp = &m->heads[e->hash & (m->nbuckets - 1)];
+
+	while (*pp != i)
+		pp = &E(m, *pp)->hnext;
+	*pp = e->hnext;
+	if (e->age_prev >= 0)
+		E(m, e->age_prev)->age_next = e->age_next;
+	else
+		m->age_head = e->age_next;
+	if (e->age_next >= 0)
+		E(m, e->age_next)->age_prev = e->age_prev;
+	else
+		m->age_tail = e->age_prev;
+	e->hnext = m->free_head;
+	m->free_head = i;
+	m->size--;
+}
+
+void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
+{
+	struct entry *e = stp_map_find(m, k);
+	int32_t i;
+	int n;
+
+	if (e)
+		return e;
+	if (m->free_head < 0) {
+		if (!m->wrap || m->age_head < 0)
+			return NULL;
+		unlink_entry(m, m->age_head);     /* a wrapping map recycles its oldest entry */
+	}
+	i = m->free_head;
+	e = E(m, i);
+	m->free_head = e->hnext;
+	memset(e->data, 0, m->esize - sizeof(*e));
+	e->hash = hash_key(m, k);
+	e->seq = m->next_seq++;
+	for (n = 0; n < m->nkeys; n++) {
+		char *p = e->data + m->key_off[n];
+
+		if (m->key_types[n] == STP_STRING)
+			strscpy(p, k->s[n], MAXSTRINGLEN);
+		else
+			*(int64_t *)p = k->n[n];
+	}
+	if (m->vtype == STP_STAT)
+		stp_stat_clear((struct stp_stat *)(e->data + m->val_off), &m->spec);
+	e->hnext = m->heads[e->hash & (m->nbuckets - 1)];
+	m->heads[e->hash & (m->nbuckets - 1)] = i;
+	e->age_next = -1;
+	e->age_prev = m->age_tail;
+	if (m->age_tail >= 0)
+		E(m, m->age_tail)->age_next = i;
+	else
+		m->age_head = i;
+	m->age_tail = i;
+	m->size++;
+	return e;
+}
+
+void stp_map_delete(struct stp_map *m, const struct stp_key *k)
+{
+	struct entry *e = stp_map_find(m, k);
+
+	if (e)
+		unlink_entry(m, index_of(m, e));
+}
+
+void stp_map_delete_matching(struct stp_map *m, const struct stp_key *k, unsigned wild)
+{
+	int32_t i = m->age_head;
+
+	while (i >= 0) {
+		int32_t next = E(m, i)->age_next;
+
+		if (stp_map_entry_matches(m, E(m, i), k, wild))
+			unlink_entry(m, i);
+		i = next;
+	}
+}
+
+void *stp_map_find_matching(struct stp_map *m, const struct stp_key *k, unsigned wild)
+{
+	int32_t i;
+
+	if (!wild)
+		return stp_map_find(m, k);
+	for (i = m->age_head; i >= 0; i = E(m, i)->age_next)
+		if (stp_map_entry_matches(m, E(m, i), k, wild))
+			return E(m, i);
+	return NULL;
+}
+
+int64_t *stp_map_long(struct stp_map *m, void *e)
+{
+	return (int64_t *)(((struct entry *)e)->data + m->val_off);
+}
+
+char *stp_map_str(struct stp_map *m, void *e)
+{
+	return ((struct entry *)e)->data + m->val_off;
+}
+
+struct stp_stat *stp_map_stat(struct stp_map *m, void *e)
+{
+	return (struct stp_stat *)(((struct entry *)e)->data + m->val_off);
+}
+
+int64_t stp_map_key_long(struct stp_map *m, void *e, int i)
+{
+	return *(int64_t *)(((struct entry *)e)->data + m->key_off[i]);
+}
+
+const char *stp_map_key_str(struct stp_map *m, void *e, int i)
+{
+	return ((struct entry *)e)->data + m->key_off[i];
+}
+
+/* ---- sorted iteration ---- */
+
+struct sort_ctx {
+	struct stp_map *m;
+	int sort_by, dir, stat_field;
+};
+
+static int64_t stat_field(const struct stp_stat *st, int field)
+{
+	switch (field) {
+	case 1: return st->sum;
+	case 2: return st->min;
+	case 3: return st->max;
+	case 4: return stp_stat_avg(st);
+	default: return st->count;
+	}
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_entries(const void *pa, const void *pb, const void *priv)
+{
+	const struct sort_ctx *c = priv;
+	struct stp_map *m = c->m;
+	void *a = *(void *const *)pa, *b = *(void *const *)pb;
+	int r;
+
+	if (c->sort_by < 0) {
+		if (m->vtype == STP_STRING)
+			r = strcmp(stp_map_str(m, a), stp_map_str(m, b));
+		else if (m->vtype == STP_STAT)
+			r = cmp_i64(stat_field(stp_map_stat(m, a), c->stat_field),
+				    stat_field(stp_map_stat(m, b), c->stat_field));
+		else
+			r = cmp_i64(*stp_map_long(m, a), *stp_map_long(m, b));
+	} else {
+		int k = c->sort_by - 1;
+
+		if (m->key_types[k] == STP_STRING)
+			r = strcmp(stp_map_key_str(m, a, k), stp_map_key_str(m, b, k));
+		else
+			r = cmp_i64(stp_map_key_long(m, a, k), stp_map_key_long(m, b, k));
+	}
+	/* Ties keep the snapshot's order (insertion order) whatever the direction. */
+	if (!r)
+		return ((struct entry *)a)->seq < ((struct entry *)b)->seq ? -1 : 1;
+	return r * c->dir;
+}
+
+int stp_map_sorted(struct stp_map *m, void **out, int sort_by, int dir, int64_t limit,
+		   int stat_field_sel)
+{
+	struct sort_ctx c = { m, sort_by, dir ? dir : 1, stat_field_sel };
+	int n = 0;
+	int32_t i;
+
+	for (i = m->age_head; i >= 0; i = E(m, i)->age_next)
+		out[n++] = E(m, i);
+	if (sort_by)
+		sort_r(out, n, sizeof(*out), cmp_entries, NULL, &c);
+	if (limit >= 0 && n > limit)
+		n = (int)limit;
+	return n;
+}
