@@ -70,7 +70,7 @@ static void report_error(struct stp_context *c)
 		stp_request_exit();
 }
 
-static void note_skipped(void)
+void stp_note_skipped(void)
 {
 	if (atomic_inc_return(&stp_skipped_count) > MAXSKIPPED) {
 		static const char msg[] = "ERROR: Skipped too many probes, check MAXSKIPPED "
@@ -80,30 +80,22 @@ static void note_skipped(void)
 	}
 }
 
-static int probe_may_run(const struct stp_probe *p, struct pt_regs *regs)
-{
-	int state = atomic_read(&stp_session_state);
-
-	/* begin, end and error probes are run by the lifecycle code itself (regs == NULL);
-	 * event probes only while the session runs. */
-	if (regs)
-		return state == STP_STATE_RUNNING;
-	return state != STP_STATE_STOPPED;
-}
-
-void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
+/* begin, end and error probes are run by the lifecycle code itself; event probes (kprobes,
+ * timers, tracepoints) only while the session runs. */
+static void run_probe(const struct stp_probe *p, struct pt_regs *regs, bool lifecycle)
 {
 	struct stp_context *c;
 	unsigned long flags;
+	int state = atomic_read(&stp_session_state);
 
-	if (!probe_may_run(p, regs))
+	if (lifecycle ? state == STP_STATE_STOPPED : state != STP_STATE_RUNNING)
 		return;
 	local_irq_save(flags);
 	c = per_cpu_ptr(stp_contexts, smp_processor_id());
 	if (atomic_inc_return(&c->busy) != 1) {
 		atomic_dec(&c->busy);
 		local_irq_restore(flags);
-		note_skipped();
+		stp_note_skipped();
 		return;
 	}
 	c->probe_point = p->pp;
@@ -122,10 +114,15 @@ void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 	local_irq_restore(flags);
 }
 
+void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
+{
+	run_probe(p, regs, false);
+}
+
 void stp_run_probe_list(const struct stp_probe *const *list, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		stp_run_probe(list[i], NULL);
+		run_probe(list[i], NULL, true);
 }

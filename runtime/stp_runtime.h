@@ -16,6 +16,7 @@
 #include <linux/atomic.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include "transport_msgs.h"
 #include "map.h"
 
@@ -84,9 +85,37 @@ void stp_globals_free(void);
 /* ---- session and probe entry (runtime/context.c) ---- */
 extern atomic_t stp_session_state;
 extern atomic_t stp_error_count, stp_skipped_count;
-/* Runs one probe hit: takes this CPU's context (skips the hit if busy), runs the handler,
- * reports an error, flushes the output. */
+/* Runs one event probe hit (only while the session runs): takes this CPU's context (skips
+ * the hit if busy), runs the handler, reports an error, flushes the output. regs may be
+ * NULL where the event has none. */
 void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs);
+/* Counts a skipped probe hit (ends the script past MAXSKIPPED). */
+void stp_note_skipped(void);
+/* Global locks: bounded trylocks (interrupts are off in handlers), never a deadlock. */
+static inline bool stp_read_trylock(rwlock_t *l)
+{
+	int i;
+
+	for (i = 0; i < MAXTRYLOCK; i++) {
+		if (read_trylock(l))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+static inline bool stp_write_trylock(rwlock_t *l)
+{
+	int i;
+
+	for (i = 0; i < MAXTRYLOCK; i++) {
+		if (write_trylock(l))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
 /* Runs probes in order (begin/end/error lists) in process context. */
 void stp_run_probe_list(const struct stp_probe *const *list, int n);
 /* Records a runtime error in the context; the handler unwinds at the next check. */

@@ -38,15 +38,20 @@ enum node_kind {
 	/* ---- statements ---- */
 	N_BLOCK,         /* { stmts } : body = first statement */
 	N_NULL_STMT,     /* ; */
-	N_EXPR_STMT,     /* expr */
+	N_EXPR_STMT,     /* expr : operand */
 	N_IF,            /* if (cond) then_s else else_s */
 	N_WHILE,         /* while (cond) body */
-	N_FOR,           /* for (init; cond; incr) body ; each part may be NULL */
-	N_FOREACH,       /* foreach (value = [keys] in array[slice] +/- limit N) body */
+	N_FOR,           /* for (init; cond; incr) body ; each part may be NULL; init and incr
+			    are N_EXPR_STMTs, cond an expression */
+	N_FOREACH,       /* foreach (value = [keys] in array[slice] +/- limit N) body :
+			    value_var, args = keys, base = the array (N_SYMBOL, N_HIST, or
+			    N_INDEX of the array with N_STAR keys for a slice), sort_key/
+			    sort_dir, name = aggregate of a value sort (`in a @sum-`) or NULL,
+			    limit, body */
 	N_BREAK,
 	N_CONTINUE,
 	N_NEXT,
-	N_RETURN,        /* return [value] */
+	N_RETURN,        /* return [value] : operand = value or NULL */
 	N_DELETE,        /* delete target (symbol, array, element or slice) */
 	N_TRY,           /* try { body } catch (var) { handler } */
 	N_EMBED_STMT,    /* function body %{ ... %} : text */
@@ -56,8 +61,11 @@ enum node_kind {
 	N_STRING,        /* string literal : str (unescaped), len */
 	N_SYMBOL,        /* identifier : name */
 	N_ARG,           /* $1 / @1 command-line argument before substitution: argno, as_string */
-	N_TARGET,        /* $var / $$vars / @var("n@f") with components : name, comps, flags */
-	N_INDEX,         /* array[k1, k2] : base (N_SYMBOL), args = keys (N_STAR for '*') */
+	N_TARGET,        /* $var / $$vars / @var("n@f") with components : name, comps, flags;
+			    name as written with its '$'s ("$var", "$$parms"), without the
+			    pretty-printing suffix; for @var the string ("n@f") and module */
+	N_INDEX,         /* array[k1, k2] : base (N_SYMBOL, or N_HIST for a bucket),
+			    args = keys (N_STAR for '*') */
 	N_STAR,          /* '*' wildcard key in a slice */
 	N_CALL,          /* name(args) : name, args */
 	N_PRINT,         /* print-family builtin (print, printf, sprintf, ...) : name, args */
@@ -70,7 +78,7 @@ enum node_kind {
 	N_REGEX,         /* lhs =~ rhs / lhs !~ rhs (rhs a string literal) */
 	N_IN,            /* [keys] in array : args = keys, base = array symbol */
 	N_STAT,          /* @count/@sum/@min/@max/@avg/@variance(stat) : name, operand,
-			    arg2 = optional bucket argument of @variance */
+			    args = the optional second argument of @variance (N_NUMBER) */
 	N_HIST,          /* @hist_linear(s, lo, hi, step) / @hist_log(s) : name, operand, args */
 	N_CAST,          /* @cast(e, "type"[, "module"]) with comps : operand, str (type),
 			    module, comps */
@@ -165,7 +173,8 @@ struct node {
 	const char *text;            /* embedded C text without %{ %} */
 	const char *module;          /* @cast/@var module argument or NULL */
 
-	struct node *operand;        /* unary, cast, stat, incdec, foreach array, delete target */
+	struct node *operand;        /* unary, cast, stat, incdec, autocast, delete target,
+					expression statement, return value */
 	struct node *lhs, *rhs;      /* binary, logical, assign, regex, ternary arms */
 	struct node *cond;           /* if, while, for, ternary, probe point condition */
 	struct node *then_s, *else_s;
@@ -196,6 +205,8 @@ struct node {
 	int is_array;                /* N_GLOBAL declared with [..] or used as array */
 	enum stap_type decl_type;    /* declared type of functions and params (":long") */
 	int priority;                /* begin(N)/end(N) priority (parsed from the point) */
+	int depth;                   /* expressions: nesting depth (pass 1 limits it, so
+					passes may recurse over expressions safely) */
 
 	/* Elaboration results. */
 	struct symbol *sym;          /* N_SYMBOL, N_INDEX base, N_FOREACH keys... */

@@ -23,11 +23,35 @@
 static void print_expr(FILE *out, const struct node *n);
 static void print_stmt(FILE *out, const struct node *n);
 
+/* Length of the valid UTF-8 sequence at s[0..len), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (n == 0 || n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 static void print_string(FILE *out, const char *s, size_t len)
 {
 	fputc('"', out);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			size_t n = utf8_len((const unsigned char *)s + i, len - i);
+			if (n) {
+				fwrite(s + i, 1, n, out);
+				i += n - 1;
+			} else {
+				fprintf(out, "\\%03o", c);
+			}
+			continue;
+		}
 
 		switch (c) {
 		case '"': fputs("\\\"", out); break;
@@ -285,8 +309,11 @@ static void print_foreach_head(FILE *out, const struct node *n)
 	}
 	fputs("] in ", out);
 	print_expr(out, n->base);
-	if (n->sort_key == -1)
+	if (n->sort_key == -1) {
+		if (n->name)
+			fprintf(out, " @%s", n->name);
 		fputc(n->sort_dir < 0 ? '-' : '+', out);
+	}
 	if (n->limit) {
 		fputs(" limit ", out);
 		print_expr(out, n->limit);

@@ -315,6 +315,16 @@ static void resolve_probe(struct resolver *r, struct node *probe)
 			pi->locals_head = locals;
 }
 
+/* A library file's top-level %{ %} blocks go in when the script uses one of its
+ * functions. */
+static int library_file_used(const struct program *p, const struct script *sc)
+{
+	for (const struct function_info *f = p->functions; f; f = f->next)
+		if (f->used && f->decl->loc.file == sc->file)
+			return 1;
+	return 0;
+}
+
 static void check_embeds(struct resolver *r, struct script *sc)
 {
 	for (struct node *d = sc->decls; d; d = d->next) {
@@ -352,6 +362,9 @@ int pass2_elaborate(struct session *s)
 			resolve_probe(&r, d);
 	for (int i = 0; i < r.nwork; i++)
 		resolve_function_body(&r, r.worklist[i]);
+	for (struct script *lib = s->library; lib; lib = lib->next)
+		if (library_file_used(r.prog, lib))
+			check_embeds(&r, lib);
 
 	if (r.prog->nprobes == 0 && diag_error_count() == 0)
 		diag_plain_error("semantic error: no probes found\n");

@@ -4,7 +4,8 @@
  * conditionals, expanded @define macros and $1/@1 arguments and joined adjacent string
  * literals. Each action builds one node; the only checks here are the syntactic ones that
  * SystemTap itself makes while parsing (return outside a function, a second foreach sort
- * directive, array sizes, components after a pretty-printed value).
+ * directive, array sizes, components after a pretty-printed value), and a limit on how
+ * deeply expressions nest (MAX_EXPR_DEPTH), so that later passes can recurse safely.
  *
  * The expression grammar follows SystemTap's precedence ladder, lowest first:
  *
@@ -36,9 +37,9 @@
 struct token;
 struct parser;
 struct nlist { struct node *head, *tail; };
-struct clist { struct target_comp *head, *tail; };
 struct plist { struct pp_comp *head, *tail; };
 struct fe_vars;                 /* foreach header under construction */
+struct fe_sortspec;             /* foreach sort on the array: '+', '-', @sum- ... */
 }
 
 %code {
@@ -65,6 +66,11 @@ struct fe_vars {
 	int nkeys;
 	int sort_key, sort_dir;      /* see struct node */
 	struct token *sort_tok;      /* the directive, for "multiple sort directives" */
+};
+
+struct fe_sortspec {
+	struct token *tok;           /* the '+' or '-' */
+	const char *aggr;            /* "sum" for @sum-, or NULL */
 };
 
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parser *P);
@@ -94,6 +100,7 @@ static void fe_add_key(struct parser *P, struct fe_vars *fe, struct token *id,
 		       struct token *sort);
 static int fn_flags(const char *text);
 static enum op assign_op(const struct token *t);
+static struct node *nest(struct parser *P, struct node *n);
 static enum op cmp_op_of(const struct token *t);
 }
 
@@ -107,10 +114,10 @@ static enum op cmp_op_of(const struct token *t);
 	struct token *tok;
 	struct node *node;
 	struct nlist list;
-	struct clist comps;
 	struct plist ppl;
 	struct pp_comp *ppc;
 	struct fe_vars *fe;
+	struct fe_sortspec *srt;
 	int ival;
 }
 
@@ -165,16 +172,18 @@ static enum op cmp_op_of(const struct token *t);
 
 %type <node> probe_decl alias_decl function_decl embedded_top fn_head fn_body
 %type <node> probe_point pp_cond pp_literal global_item global_init signed_number param
-%type <node> block stmt simple_stmt foreach_head opt_expr fe_limit_opt
+%type <node> block stmt simple_stmt foreach_head opt_expr fe_limit_opt fe_array
 %type <node> expr ternary logic in_expr cmp cmp_chain arith unary crement postfix compable
 %type <node> atom call print_call at_expr hist key in_key
-%type <list> decl global_decl stmts probe_points global_list opt_params param_list args keys in_keys
+%type <list> decl global_decl stmts probe_points global_list opt_params param_list args
+%type <list> keys in_keys
 %type <ppl> pp_spec
 %type <ppc> pp_comp
 %type <tok> pp_name pp_first pp_word field_name pp_mark fe_sort assign_op cmp_op
 %type <tok> probe_kw global_kw function_kw private_kw
 %type <ival> opt_type type_name
 %type <fe> fe_vars fe_keys fe_keylist
+%type <srt> fe_arr_sort
 
 %start script
 
@@ -448,37 +457,41 @@ opt_expr:
 
 /* foreach ([k1, k2] in arr- limit 5)   foreach (v = [k] in arr[*, "x"]+)
  * foreach (k in arr)   foreach ([a+, b] in arr)   foreach (v- = k in @hist_log(s))
+ * foreach ([k] in stats @sum-)  (sort on an aggregate of the values)
  * At most one sort directive ('+' or '-') in the whole header. A slice makes the array
- * an N_INDEX whose keys may be N_STAR. */
+ * an N_INDEX whose keys may be N_STAR; an aggregate sort is kept in `name`. */
 foreach_head:
-	  FOREACH '(' fe_vars IN IDENT fe_sort fe_limit_opt ')'
-		{ $$ = mk(N_FOREACH, $1); $$->value_var = $3->value; $$->args = $3->keys.head;
-		  $$->base = mk_symbol($5);
-		  if ($6) {
-			if ($3->sort_tok) perr(P, $6, "multiple sort directives");
-			else { $3->sort_key = -1; $3->sort_dir = *$6->text == '-' ? -1 : 1; }
-		  }
-		  $$->sort_key = $3->sort_key; $$->sort_dir = $3->sort_dir;
-		  $$->limit = $7; }
-	| FOREACH '(' fe_vars IN IDENT '[' keys ']' fe_sort fe_limit_opt ')'
-		{ $$ = mk(N_FOREACH, $1); $$->value_var = $3->value; $$->args = $3->keys.head;
-		  $$->base = mk(N_INDEX, $5); $$->base->base = mk_symbol($5);
-		  $$->base->args = $7.head;
-		  if ($9) {
-			if ($3->sort_tok) perr(P, $9, "multiple sort directives");
-			else { $3->sort_key = -1; $3->sort_dir = *$9->text == '-' ? -1 : 1; }
-		  }
-		  $$->sort_key = $3->sort_key; $$->sort_dir = $3->sort_dir;
-		  $$->limit = $10; }
-	| FOREACH '(' fe_vars IN hist fe_sort fe_limit_opt ')'
+	  FOREACH '(' fe_vars IN fe_array fe_arr_sort fe_limit_opt ')'
 		{ $$ = mk(N_FOREACH, $1); $$->value_var = $3->value; $$->args = $3->keys.head;
 		  $$->base = $5;
 		  if ($6) {
-			if ($3->sort_tok) perr(P, $6, "multiple sort directives");
-			else { $3->sort_key = -1; $3->sort_dir = *$6->text == '-' ? -1 : 1; }
+			if ($3->sort_tok) {
+				perr(P, $6->tok, "multiple sort directives");
+			} else {
+				$3->sort_key = -1;
+				$3->sort_dir = *$6->tok->text == '-' ? -1 : 1;
+				$$->name = $6->aggr;
+			}
 		  }
 		  $$->sort_key = $3->sort_key; $$->sort_dir = $3->sort_dir;
 		  $$->limit = $7; }
+	;
+
+fe_array:
+	  IDENT                  { $$ = mk_symbol($1); }
+	| IDENT '[' keys ']'
+		{ $$ = mk(N_INDEX, $1); $$->base = mk_symbol($1); $$->args = $3.head; }
+	| hist
+	;
+
+fe_arr_sort:
+	  %empty                 { $$ = NULL; }
+	| '+'                    { $$ = NEW(struct fe_sortspec); $$->tok = $1; }
+	| '-'                    { $$ = NEW(struct fe_sortspec); $$->tok = $1; }
+	| AT_STAT '+'
+		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
+	| AT_STAT '-'
+		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
 	;
 
 fe_limit_opt:
@@ -520,7 +533,7 @@ fe_sort:
 expr:
 	  ternary
 	| ternary assign_op expr
-		{ $$ = mk_bin(N_ASSIGN, assign_op($2), $1, $2, $3); }
+		{ $$ = nest(P, mk_bin(N_ASSIGN, assign_op($2), $1, $2, $3)); }
 	;
 
 assign_op:
@@ -532,25 +545,28 @@ assign_op:
 ternary:
 	  logic
 	| logic '?' expr ':' ternary
-		{ $$ = mk(N_TERNARY, $2); $$->cond = $1; $$->lhs = $3; $$->rhs = $5; }
+		{ $$ = mk(N_TERNARY, $2); $$->cond = $1; $$->lhs = $3; $$->rhs = $5;
+		  $$ = nest(P, $$); }
 	;
 
 logic:
 	  in_expr
-	| logic OROR logic       { $$ = mk_bin(N_LOGICAL, OP_LOR, $1, $2, $3); }
-	| logic ANDAND logic     { $$ = mk_bin(N_LOGICAL, OP_LAND, $1, $2, $3); }
-	| logic '|' logic        { $$ = mk_bin(N_BINARY, OP_BOR, $1, $2, $3); }
-	| logic '^' logic        { $$ = mk_bin(N_BINARY, OP_BXOR, $1, $2, $3); }
-	| logic '&' logic        { $$ = mk_bin(N_BINARY, OP_BAND, $1, $2, $3); }
+	| logic OROR logic       { $$ = nest(P, mk_bin(N_LOGICAL, OP_LOR, $1, $2, $3)); }
+	| logic ANDAND logic     { $$ = nest(P, mk_bin(N_LOGICAL, OP_LAND, $1, $2, $3)); }
+	| logic '|' logic        { $$ = nest(P, mk_bin(N_BINARY, OP_BOR, $1, $2, $3)); }
+	| logic '^' logic        { $$ = nest(P, mk_bin(N_BINARY, OP_BXOR, $1, $2, $3)); }
+	| logic '&' logic        { $$ = nest(P, mk_bin(N_BINARY, OP_BAND, $1, $2, $3)); }
 	;
 
 /* k in arr   [k1, *, k3] in arr : the keys are comparison-level expressions */
 in_expr:
 	  cmp
 	| cmp IN IDENT
-		{ $$ = mk(N_IN, $2); $$->args = $1; $$->base = mk_symbol($3); }
+		{ $$ = mk(N_IN, $2); $$->args = $1; $$->base = mk_symbol($3);
+		  $$ = nest(P, $$); }
 	| '[' in_keys ']' IN IDENT
-		{ $$ = mk(N_IN, $4); $$->args = $2.head; $$->base = mk_symbol($5); }
+		{ $$ = mk(N_IN, $4); $$->args = $2.head; $$->base = mk_symbol($5);
+		  $$ = nest(P, $$); }
 	;
 
 in_keys:
@@ -560,7 +576,7 @@ in_keys:
 
 in_key:
 	  cmp
-	| '*'                    { $$ = mk(N_STAR, $1); }
+	| '*'                    { $$ = mk(N_STAR, $1); $$ = nest(P, $$); }
 	;
 
 /* a < b < c chains left; a regex match takes a shift-level operand and a literal and
@@ -568,51 +584,57 @@ in_key:
 cmp:
 	  arith
 	| cmp_chain
-	| arith MATCH STRING     { $$ = mk_bin(N_REGEX, OP_MATCH, $1, $2, mk_string($3)); }
-	| arith NMATCH STRING    { $$ = mk_bin(N_REGEX, OP_NMATCH, $1, $2, mk_string($3)); }
+	| arith MATCH STRING
+		{ $$ = nest(P, mk_bin(N_REGEX, OP_MATCH, $1, $2, mk_string($3))); }
+	| arith NMATCH STRING
+		{ $$ = nest(P, mk_bin(N_REGEX, OP_NMATCH, $1, $2, mk_string($3))); }
 	;
 
 cmp_chain:
 	  arith cmp_op arith
-		{ $$ = mk_bin(N_BINARY, cmp_op_of($2), $1, $2, $3); }
+		{ $$ = nest(P, mk_bin(N_BINARY, cmp_op_of($2), $1, $2, $3)); }
 	| cmp_chain cmp_op arith
-		{ $$ = mk_bin(N_BINARY, cmp_op_of($2), $1, $2, $3); }
+		{ $$ = nest(P, mk_bin(N_BINARY, cmp_op_of($2), $1, $2, $3)); }
 	;
 
 cmp_op: '<' | '>' | LE | GE | EQ | NE ;
 
 arith:
 	  unary
-	| arith SHL arith        { $$ = mk_bin(N_BINARY, OP_SHL, $1, $2, $3); }
-	| arith SHR arith        { $$ = mk_bin(N_BINARY, OP_SHR, $1, $2, $3); }
-	| arith USHR arith       { $$ = mk_bin(N_BINARY, OP_USHR, $1, $2, $3); }
-	| arith '.' arith        { $$ = mk_bin(N_BINARY, OP_CONCAT, $1, $2, $3); }
-	| arith '+' arith        { $$ = mk_bin(N_BINARY, OP_ADD, $1, $2, $3); }
-	| arith '-' arith        { $$ = mk_bin(N_BINARY, OP_SUB, $1, $2, $3); }
-	| arith '*' arith        { $$ = mk_bin(N_BINARY, OP_MUL, $1, $2, $3); }
-	| arith '/' arith        { $$ = mk_bin(N_BINARY, OP_DIV, $1, $2, $3); }
-	| arith '%' arith        { $$ = mk_bin(N_BINARY, OP_MOD, $1, $2, $3); }
+	| arith SHL arith        { $$ = nest(P, mk_bin(N_BINARY, OP_SHL, $1, $2, $3)); }
+	| arith SHR arith        { $$ = nest(P, mk_bin(N_BINARY, OP_SHR, $1, $2, $3)); }
+	| arith USHR arith       { $$ = nest(P, mk_bin(N_BINARY, OP_USHR, $1, $2, $3)); }
+	| arith '.' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_CONCAT, $1, $2, $3)); }
+	| arith '+' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_ADD, $1, $2, $3)); }
+	| arith '-' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_SUB, $1, $2, $3)); }
+	| arith '*' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_MUL, $1, $2, $3)); }
+	| arith '/' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_DIV, $1, $2, $3)); }
+	| arith '%' arith        { $$ = nest(P, mk_bin(N_BINARY, OP_MOD, $1, $2, $3)); }
 	;
 
 /* -x +x !x ~x &x, nesting freely; -5 is unary minus applied to 5 */
 unary:
 	  crement
-	| '-' unary              { $$ = mk_unary(OP_NEG, $1, $2); }
-	| '+' unary              { $$ = mk_unary(OP_PLUS, $1, $2); }
-	| '!' unary              { $$ = mk_unary(OP_NOT, $1, $2); }
-	| '~' unary              { $$ = mk_unary(OP_BNOT, $1, $2); }
-	| '&' unary              { $$ = mk_unary(OP_ADDR, $1, $2); }
+	| '-' unary              { $$ = nest(P, mk_unary(OP_NEG, $1, $2)); }
+	| '+' unary              { $$ = nest(P, mk_unary(OP_PLUS, $1, $2)); }
+	| '!' unary              { $$ = nest(P, mk_unary(OP_NOT, $1, $2)); }
+	| '~' unary              { $$ = nest(P, mk_unary(OP_BNOT, $1, $2)); }
+	| '&' unary              { $$ = nest(P, mk_unary(OP_ADDR, $1, $2)); }
 	;
 
 /* ++x --x x++ x-- ; the operand is a postfix value (so ++x++ is not one expression) */
 crement:
 	  postfix
-	| INC postfix            { $$ = mk(N_INCDEC, $1); $$->op = OP_INC; $$->operand = $2; }
-	| DEC postfix            { $$ = mk(N_INCDEC, $1); $$->op = OP_DEC; $$->operand = $2; }
+	| INC postfix            { $$ = mk(N_INCDEC, $1); $$->op = OP_INC; $$->operand = $2;
+		  $$ = nest(P, $$); }
+	| DEC postfix            { $$ = mk(N_INCDEC, $1); $$->op = OP_DEC; $$->operand = $2;
+		  $$ = nest(P, $$); }
 	| postfix INC
-		{ $$ = mk(N_INCDEC, $2); $$->op = OP_INC; $$->operand = $1; $$->is_postfix = 1; }
+		{ $$ = mk(N_INCDEC, $2); $$->op = OP_INC; $$->operand = $1; $$->is_postfix = 1;
+		  $$ = nest(P, $$); }
 	| postfix DEC
-		{ $$ = mk(N_INCDEC, $2); $$->op = OP_DEC; $$->operand = $1; $$->is_postfix = 1; }
+		{ $$ = mk(N_INCDEC, $2); $$->op = OP_DEC; $$->operand = $1; $$->is_postfix = 1;
+		  $$ = nest(P, $$); }
 	;
 
 /* A value. A plain name is a variable; name[k1, k2] indexes an array (keys may be '*');
@@ -628,23 +650,25 @@ postfix:
 
 compable:
 	  IDENT '[' keys ']'
-		{ $$ = mk(N_INDEX, $1); $$->base = mk_symbol($1); $$->args = $3.head; }
+		{ $$ = mk(N_INDEX, $1); $$->base = mk_symbol($1); $$->args = $3.head;
+		  $$ = nest(P, $$); }
 	| hist '[' keys ']'
-		{ $$ = mk(N_INDEX, $2); $$->base = $1; $$->args = $3.head; }
+		{ $$ = mk(N_INDEX, $2); $$->base = $1; $$->args = $3.head;
+		  $$ = nest(P, $$); }
 	| IDENT ARROW field_name
 		{ int pretty = 0;
 		  struct target_comp *c = mk_field($3, &pretty);
 		  c->loc = $2->loc;
-		  $$ = add_comp(P, mk_symbol($1), $2, c, pretty); }
+		  $$ = add_comp(P, mk_symbol($1), $2, c, pretty); $$ = nest(P, $$); }
 	| atom
 	| compable ARROW field_name
 		{ int pretty = 0;
 		  struct target_comp *c = mk_field($3, &pretty);
 		  c->loc = $2->loc;
-		  $$ = add_comp(P, $1, $2, c, pretty); }
+		  $$ = add_comp(P, $1, $2, c, pretty); $$ = nest(P, $$); }
 	| compable '[' expr ']'
-		{ $$ = add_comp(P, $1, $2, mk_index_comp($2, $3), 0); }
-	| compable DOLLARS       { $$ = add_pretty(P, $1, $2); }
+		{ $$ = add_comp(P, $1, $2, mk_index_comp($2, $3), 0); $$ = nest(P, $$); }
+	| compable DOLLARS       { $$ = add_pretty(P, $1, $2); $$ = nest(P, $$); }
 	;
 
 /* After '->' any word is a field name, keywords included ($p->next). */
@@ -657,7 +681,7 @@ keys:
 
 key:
 	  expr
-	| '*'                    { $$ = mk(N_STAR, $1); }
+	| '*'                    { $$ = mk(N_STAR, $1); $$ = nest(P, $$); }
 	;
 
 atom:
@@ -666,15 +690,18 @@ atom:
 	| '(' expr ')'           { $$ = $2; }
 	| TARGET                 { $$ = mk_target(P, $1); }
 	| DOLLARS                { $$ = mk_target(P, $1); }
-	| EMBEDDED               { $$ = mk(N_EMBED_EXPR, $1); $$->text = $1->text; }
+	| EMBEDDED               { $$ = mk(N_EMBED_EXPR, $1); $$->text = $1->text;
+		  $$ = nest(P, $$); }
 	| call
 	| print_call
 	| at_expr
 	;
 
 call:
-	  IDENT '(' ')'          { $$ = mk(N_CALL, $1); $$->name = $1->text; }
-	| IDENT '(' args ')'     { $$ = mk(N_CALL, $1); $$->name = $1->text; $$->args = $3.head; }
+	  IDENT '(' ')'          { $$ = mk(N_CALL, $1); $$->name = $1->text;
+		  $$ = nest(P, $$); }
+	| IDENT '(' args ')'     { $$ = mk(N_CALL, $1); $$->name = $1->text; $$->args = $3.head;
+		  $$ = nest(P, $$); }
 	;
 
 args:
@@ -686,61 +713,77 @@ args:
  * literal format; printd("delim", a, b, ...) a literal delimiter and two values. */
 print_call:
 	  PRINT '(' args ')'
-		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = $3.head; }
-	| PRINTLN '(' ')'        { $$ = mk(N_PRINT, $1); $$->name = $1->text; }
+		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = $3.head;
+		  $$ = nest(P, $$); }
+	| PRINTLN '(' ')'        { $$ = mk(N_PRINT, $1); $$->name = $1->text;
+		  $$ = nest(P, $$); }
 	| PRINTLN '(' args ')'
-		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = $3.head; }
+		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = $3.head;
+		  $$ = nest(P, $$); }
 	| PRINTF '(' STRING ')'
-		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3); }
+		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
+		  $$ = nest(P, $$); }
 	| PRINTF '(' STRING ',' args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
-		  $$->args->next = $5.head; }
+		  $$->args->next = $5.head; $$ = nest(P, $$); }
 	| PRINTD '(' STRING ',' expr ',' args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
-		  $$->args->next = $5; $5->next = $7.head; }
+		  $$->args->next = $5; $5->next = $7.head; $$ = nest(P, $$); }
 	;
 
 at_expr:
 	  AT_VAR '(' STRING ')'
-		{ $$ = mk(N_TARGET, $1); $$->name = $3->str; $$->flags = TF_AT_VAR; }
+		{ $$ = mk(N_TARGET, $1); $$->name = $3->str; $$->flags = TF_AT_VAR;
+		  $$ = nest(P, $$); }
 	| AT_VAR '(' STRING ',' STRING ')'
 		{ $$ = mk(N_TARGET, $1); $$->name = $3->str; $$->module = $5->str;
-		  $$->flags = TF_AT_VAR; }
+		  $$->flags = TF_AT_VAR; $$ = nest(P, $$); }
 	| AT_CAST '(' expr ',' STRING ')'
-		{ $$ = mk(N_CAST, $1); $$->operand = $3; $$->str = $5->str; $$->len = $5->len; }
+		{ $$ = mk(N_CAST, $1); $$->operand = $3; $$->str = $5->str; $$->len = $5->len;
+		  $$ = nest(P, $$); }
 	| AT_CAST '(' expr ',' STRING ',' STRING ')'
 		{ $$ = mk(N_CAST, $1); $$->operand = $3; $$->str = $5->str; $$->len = $5->len;
-		  $$->module = $7->str; }
+		  $$->module = $7->str; $$ = nest(P, $$); }
 	| AT_STAT '(' expr ')'
-		{ $$ = mk(N_STAT, $1); $$->name = $1->text + 1; $$->operand = $3; }
+		{ $$ = mk(N_STAT, $1); $$->name = $1->text + 1; $$->operand = $3;
+		  $$ = nest(P, $$); }
 	| AT_VARIANCE '(' expr ')'
-		{ $$ = mk(N_STAT, $1); $$->name = $1->text + 1; $$->operand = $3; }
+		{ $$ = mk(N_STAT, $1); $$->name = $1->text + 1; $$->operand = $3;
+		  $$ = nest(P, $$); }
 	| AT_VARIANCE '(' expr ',' signed_number ')'
 		{ $$ = mk(N_STAT, $1); $$->name = $1->text + 1; $$->operand = $3;
-		  $$->args = $5; }
+		  $$->args = $5; $$ = nest(P, $$); }
 	| AT_EXPR1 '(' expr ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3; }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3;
+		  $$ = nest(P, $$); }
 	| AT_NUM1 '(' signed_number ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3; }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3;
+		  $$ = nest(P, $$); }
 	| AT_STR1 '(' STRING ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_string($3); }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_string($3);
+		  $$ = nest(P, $$); }
 	| AT_DEREF '(' signed_number ',' expr ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3; $3->next = $5; }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3; $3->next = $5;
+		  $$ = nest(P, $$); }
 	| AT_PROBEWRITE '(' IDENT ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_symbol($3); }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_symbol($3);
+		  $$ = nest(P, $$); }
 	| AT_PROBEWRITE '(' TARGET ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_target(P, $3); }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = mk_target(P, $3);
+		  $$ = nest(P, $$); }
 	| AT_ENUM '(' args ')'
-		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3.head; }
+		{ $$ = mk(N_ATOP, $1); $$->name = $1->text + 1; $$->args = $3.head;
+		  $$ = nest(P, $$); }
 	;
 
 /* @hist_linear(s, lo, hi, step) with literal bounds; @hist_log(s) */
 hist:
 	  AT_HIST_LINEAR '(' expr ',' signed_number ',' signed_number ',' signed_number ')'
 		{ $$ = mk(N_HIST, $1); $$->name = $1->text + 1; $$->operand = $3;
-		  $$->args = $5; $5->next = $7; $7->next = $9; }
+		  $$->args = $5; $5->next = $7; $7->next = $9; $$ = nest(P, $$); }
 	| AT_HIST_LOG '(' expr ')'
-		{ $$ = mk(N_HIST, $1); $$->name = $1->text + 1; $$->operand = $3; }
+		{ $$ = mk(N_HIST, $1); $$->name = $1->text + 1; $$->operand = $3;
+		  $$ = nest(P, $$); }
 	;
 
 %%
@@ -1004,6 +1047,37 @@ static enum op assign_op(const struct token *t)
 	}
 }
 
+#define MAX_EXPR_DEPTH 1000
+
+static int child_depth(const struct node *n)
+{
+	return n ? n->depth : 0;
+}
+
+/* Sets n->depth from its operands; an expression nested more than MAX_EXPR_DEPTH deep is
+ * an error (it would exhaust the stack of the passes that recurse over expressions). */
+static struct node *nest(struct parser *P, struct node *n)
+{
+	int d = 0;
+
+	(void)P;
+	d = child_depth(n->lhs);
+	if (child_depth(n->rhs) > d) d = child_depth(n->rhs);
+	if (child_depth(n->operand) > d) d = child_depth(n->operand);
+	if (child_depth(n->cond) > d) d = child_depth(n->cond);
+	if (child_depth(n->base) > d) d = child_depth(n->base);
+	for (const struct node *a = n->args; a; a = a->next)
+		if (a->depth > d)
+			d = a->depth;
+	for (const struct target_comp *c = n->comps; c; c = c->next)
+		if (c->index && c->index->depth > d)
+			d = c->index->depth;
+	n->depth = d + 1;
+	if (n->depth == MAX_EXPR_DEPTH + 1)
+		diag_parse_error(&n->loc, n->tok_desc, "expression too deeply nested");
+	return n;
+}
+
 static enum op cmp_op_of(const struct token *t)
 {
 	switch (t->type) {
@@ -1031,9 +1105,12 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parser *P)
 	return t->type;
 }
 
+/* Only called when bison's stack is exhausted ("memory exhausted"). */
 static void yyerror(YYLTYPE *loc, struct parser *P, const char *msg)
 {
 	(void)loc;
+	if (strcmp(msg, "memory exhausted") == 0)
+		msg = "nested too deeply (parser stack exhausted)";
 	diag_parse_error(P->last ? &P->last->loc : NULL, P->last ? token_desc(P->last) : NULL,
 			 "%s", msg);
 }

@@ -197,6 +197,21 @@ static void skip_to_pp_end(struct pp *pp)
 	}
 }
 
+/* A macro or parameter name: an identifier, or a keyword spelled like one. */
+static int is_name(const struct token *t)
+{
+	const char *p = t->text;
+
+	if (t->type == STRING || t->type == NUMBER || t->type == EMBEDDED || !p ||
+	    !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+		      (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
 /* After an error in a @define header: drop the rest of the definition, i.e. up to the end
  * of its %( body %), but not past a top-level keyword. */
 static void define_recover(struct pp *pp, struct token *bad)
@@ -222,7 +237,7 @@ static void define_macro(struct pp *pp, const struct token *deftok)
 	int nparams = 0;
 
 	(void)deftok;
-	if (name->type != IDENT) {
+	if (!is_name(name)) {
 		pp_error(name, "expected identifier");
 		define_recover(pp, name);
 		return;
@@ -232,7 +247,7 @@ static void define_macro(struct pp *pp, const struct token *deftok)
 		for (;;) {
 			struct token *p = skip_next(pp);
 
-			if (p->type != IDENT) {
+			if (!is_name(p)) {
 				pp_error(p, "expected identifier");
 				define_recover(pp, p);
 				return;
@@ -304,8 +319,20 @@ static void define_macro(struct pp *pp, const struct token *deftok)
 
 static struct token *exp_next(struct pp *pp);
 
-/* @name or @name(arg, ...): arguments are split at top-level commas and expanded now. */
-static void invoke_macro(struct pp *pp, struct macro *m, const struct token *call)
+/* A token standing for a construct whose error was reported: the parser drops the
+ * declaration around it without a second message. */
+static struct token *error_token(const struct token *at)
+{
+	struct token *e = tok_copy(at);
+
+	e->type = LEXERR;
+	e->err = NULL;
+	return e;
+}
+
+/* @name or @name(arg, ...): arguments are split at top-level commas and expanded now.
+ * Returns NULL when the body was pushed, or an error token to deliver. */
+static struct token *invoke_macro(struct pp *pp, struct macro *m, const struct token *call)
 {
 	struct token **args = NULL;
 	long cost = 1;
@@ -318,7 +345,7 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 		if (open->type != '(') {
 			pp_error(open, "expected '('");
 			push_back(pp, open);
-			return;
+			return error_token(call);
 		}
 		args = arena_alloc(g_arena, sizeof(struct token *) * (size_t)m->nparams);
 		tail = &args[0];
@@ -328,7 +355,7 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 			if (a->type == 0) {
 				pp_error(call, "incomplete macro invocation of '@%s'", m->name);
 				push_back(pp, a);
-				return;
+				return error_token(call);
 			}
 			if (a->type == '(' || a->type == '[' || a->type == '{') {
 				depth++;
@@ -337,12 +364,12 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 					if (a->type != ')') {
 						pp_error(a, "expected ')'");
 						push_back(pp, a);
-						return;
+						return error_token(call);
 					}
 					if (nargs < m->nparams) {
 						pp_error(a, "too few parameters for macro '@%s' "
 							 "(expected %d)", m->name, m->nparams);
-						return;
+						return error_token(call);
 					}
 					break;
 				}
@@ -363,7 +390,7 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 						else if (r->type == ')' && d-- == 0)
 							break;
 					}
-					return;
+					return error_token(call);
 				}
 				tail = &args[nargs++];
 				continue;
@@ -375,7 +402,7 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 	}
 	if (pp->depth >= MAX_MACRO_DEPTH) {
 		pp_error(call, "macro expansion too deep (recursive macro '@%s'?)", m->name);
-		return;
+		return error_token(call);
 	}
 	for (const struct token *b = m->body; b; b = b->next)
 		cost++;
@@ -384,9 +411,10 @@ static void invoke_macro(struct pp *pp, struct macro *m, const struct token *cal
 		if (!pp->budget_reported)
 			pp_error(call, "macro expansion too large");
 		pp->budget_reported = 1;
-		return;
+		return error_token(call);
 	}
 	push_list(pp, m->body, m, args, 0);
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -463,9 +491,9 @@ static struct token *substitute_arg(struct pp *pp, const struct token *t)
 
 static struct token *exp_next(struct pp *pp)
 {
-	if (pp->npending)
-		return pp->pending[--pp->npending];
 	for (;;) {
+		if (pp->npending)
+			return pp->pending[--pp->npending];
 		struct token *t = raw_next(pp);
 		struct source *src = pp->top;
 
@@ -494,7 +522,9 @@ static struct token *exp_next(struct pp *pp)
 			}
 			struct macro *m = t->type == AT_IDENT ? find_macro(pp, t->text + 1) : NULL;
 			if (m) {
-				invoke_macro(pp, m, t);
+				struct token *e = invoke_macro(pp, m, t);
+				if (e)
+					return e;
 				continue;
 			}
 		}
@@ -684,7 +714,8 @@ static int eval_or(struct pp *pp)
 }
 
 /* Skips a branch (raw) up to the '%:' (if stop_at_else) or '%)' of the innermost open
- * conditional; returns that token, or the end of input (pushed back). */
+ * conditional; returns that token, or the end of input (pushed back). A second '%:'
+ * while skipping an else branch is an error. */
 static struct token *skip_branch(struct pp *pp, int stop_at_else)
 {
 	int depth = 0;
@@ -702,8 +733,10 @@ static struct token *skip_branch(struct pp *pp, int stop_at_else)
 			if (depth == 0)
 				return t;
 			depth--;
-		} else if (t->type == PP_ELSE && depth == 0 && stop_at_else) {
-			return t;
+		} else if (t->type == PP_ELSE && depth == 0) {
+			if (stop_at_else)
+				return t;
+			pp_error(t, "unexpected '%%:' in the else branch of a conditional");
 		}
 	}
 }

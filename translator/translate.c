@@ -93,6 +93,10 @@ static struct body gen_function(struct session *s, struct function_info *f)
 	emit(&e, "struct frame_f%d *l = &c->frames[c->base.nesting].f%d;", f->index, f->index);
 	emit(&e, "(void)l;");
 	if (f->is_embedded) {
+		if (f->ret_type == T_STRING)
+			emit(&e, "l->__retvalue[0] = '\\0';");
+		else if (f->ret_type == T_LONG)
+			emit(&e, "l->__retvalue = 0;");
 		gen_embedded_body(&g, f);
 	} else {
 		init_locals(&g, f->locals);
@@ -134,12 +138,14 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	emit(&e, "struct context *c = container_of(base, struct context, base);");
 	emit(&e, "struct frame_p%d *l = &c->frames[0].p%d;", pi->index, pi->index);
 	emit(&e, "(void)l;");
+	gen_lock_globals(&g, pi->body);
 	init_locals(&g, locals);
 	if (pi->body)
 		gen_stmt(&g, pi->body);
 	emit(&e, "goto out;");
 	emit(&e, "out:");
 	emit(&e, ";");
+	gen_unlock_globals(&g);
 	emit(&e, "}");
 	b.text = memstream_text(mem, &buf);
 	b.frame_fields = (char *)frame_fields_for(&g, locals, 0, T_VOID);
@@ -153,6 +159,7 @@ static void emit_globals(struct emitter *e, struct gen *g)
 			continue;
 		if (!gen_array_global_decl(e, g, s))
 			emit(e, "static %s", gen_decl(s->type, gen_var(g, s)));
+		emit(e, "static DEFINE_RWLOCK(%s_lock);", gen_var(g, s));
 	}
 }
 
@@ -208,20 +215,21 @@ static void emit_start_stop(struct emitter *e, struct program *p)
 	for (int i = 0; i < n; i++)
 		used[i]->emit_decls(e, p);
 
-	/* Families start in order; if one fails, the event families started before it are
-	 * stopped again (the lifecycle family, first, has nothing to undo). */
+	/* Families start in order; if family i fails, the event families started before it
+	 * are stopped again (fail_i stops family i-1 and falls through to fail_{i-1}). The
+	 * lifecycle family (order 0, begin probes) has nothing to undo. */
 	emit(e, "int stp_probes_start(void)");
 	emit(e, "{");
 	emit(e, "int rc = 0;");
 	for (int i = 0; i < n; i++) {
 		used[i]->emit_start(e, p, A("fail_%d", i));
-		if (i == 0)
+		if (used[i]->order == 0)
 			emit(e, "if (atomic_read(&stp_session_state) != STP_STATE_STARTING) return 0;");
 	}
 	emit(e, "return 0;");
-	for (int i = n - 1; i >= 1; i--) {
+	for (int i = n - 1; i >= 0; i--) {
 		emit(e, "fail_%d: __attribute__((unused));", i);
-		if (i > 1)
+		if (i > 0 && used[i - 1]->order > 0)
 			used[i - 1]->emit_stop(e, p);
 	}
 	emit(e, "return rc;");

@@ -34,6 +34,9 @@ struct gen {
 	struct temp *temps;              /* temporaries this frame needs */
 	int ntemps;
 	int loop_depth;
+	int nlocks;                      /* globals locked by the probe handler being written */
+	const struct symbol **lock_syms;
+	int *lock_modes;
 };
 
 /* A new temporary string buffer (or long) in the current frame; returns "l->t_N". */
@@ -76,6 +79,12 @@ void gen_foreach(struct gen *g, struct node *n);
 int gen_array_global_decl(struct emitter *e, struct gen *g, const struct symbol *s);
 void gen_array_global_init(struct emitter *e, struct gen *g, const struct symbol *s);
 void gen_array_global_free(struct emitter *e, struct gen *g, const struct symbol *s);
+
+/* ---- global locks (translate_locks.c) ---- */
+/* Emits the bounded trylocks of every global the body uses (directly or in functions). */
+void gen_lock_globals(struct gen *g, struct node *body);
+/* Emits the unlocks, then the skip path taken when a lock could not be had. */
+void gen_unlock_globals(struct gen *g);
 
 /* Reports a construct this translator does not generate code for yet. */
 void gen_unsupported(const struct node *n, const char *what);

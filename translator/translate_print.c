@@ -179,7 +179,11 @@ const char *gen_print(struct gen *g, struct node *n)
 	const char *decls = "";
 	int i = 0;
 	for (struct node *a = args; a; a = a->next, i++) {
-		if (a->type == T_STRING)
+		if (a->type == T_VOID || (a->kind == N_CALL && a->fn && a->fn->ret_type == T_VOID)) {
+			/* A function without a value (print_regs()) runs here and prints as 0. */
+			decls = A("%s %s; int64_t _p%d = 0;", decls, gen_void(g, a), i);
+			a->type = T_LONG;
+		} else if (a->type == T_STRING)
 			decls = A("%s const char *_p%d = %s;", decls, i, gen_str(g, a));
 		else
 			decls = A("%s int64_t _p%d = %s;", decls, i, gen_long(g, a));
