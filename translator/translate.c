@@ -130,7 +130,7 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	size_t size = 0;
 	FILE *mem = open_memstream(&buf, &size);
 	struct emitter e = { .out = mem };
-	struct gen g = { .s = s, .prog = s->prog, .e = &e };
+	struct gen g = { .s = s, .prog = s->prog, .e = &e, .probe = pi };
 	struct symbol *locals = pi->locals_head ? *pi->locals_head : NULL;
 
 	emit(&e, "static void probe_%d(struct stp_context *base)", pi->index);

@@ -29,6 +29,7 @@ struct gen {
 	struct program *prog;
 	struct emitter *e;               /* the body being written */
 	struct function_info *fn;        /* function being written, or NULL for a probe */
+	struct probe_info *probe;        /* probe whose handler is being written */
 	const char *frame_type;          /* "struct frame_p3", ... */
 	const char *frame_member;        /* "p3": member of union stp_frame */
 	struct temp *temps;              /* temporaries this frame needs */

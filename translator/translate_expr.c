@@ -7,6 +7,7 @@
  */
 #include "translate.h"
 #include "arena.h"
+#include "probes/probes.h"
 
 #include <string.h>
 
@@ -184,8 +185,33 @@ static const char *gen_assign_str(struct gen *g, struct node *n)
 		 gen_str(g, n->rhs), v, v, v);
 }
 
+/* $var and friends: only the probe's family knows where they live. */
+static const char *gen_target_expr(struct gen *g, struct node *n)
+{
+	const struct probe_family *f = g->probe ? g->probe->family : NULL;
+
+	if (!f || !f->gen_target) {
+		diag_semantic_error(&n->loc, n->tok_desc,
+				    g->probe ? "target variables are not available in this probe (%s)"
+					     : "target variables are only available in probe handlers%s",
+				    g->probe ? g->probe->pp : "");
+		return NULL;
+	}
+	return f->gen_target(g, g->probe, n);
+}
+
+static int is_target(const struct node *n)
+{
+	return n->kind == N_TARGET || n->kind == N_CAST || n->kind == N_AUTOCAST ||
+	       (n->kind == N_ATOP && (!strcmp(n->name, "entry") || !strcmp(n->name, "defined")));
+}
+
 const char *gen_long(struct gen *g, struct node *n)
 {
+	if (is_target(n)) {
+		const char *t = gen_target_expr(g, n);
+		return t ? t : "0";
+	}
 	switch (n->kind) {
 	case N_NUMBER:
 		if (n->num == INT64_MIN)
@@ -234,6 +260,10 @@ static const char *gen_concat(struct gen *g, struct node *n)
 
 const char *gen_str(struct gen *g, struct node *n)
 {
+	if (is_target(n)) {
+		const char *t = gen_target_expr(g, n);
+		return t ? t : "\"\"";
+	}
 	switch (n->kind) {
 	case N_STRING:
 		return A("((const char *)%s)", c_string_literal(n->str, n->len));

@@ -8,11 +8,14 @@
 #include "types.h"
 #include "arena.h"
 #include "ast_walk.h"
+#include "probes/probes.h"
 
 #include <string.h>
 
 struct infer {
+	struct session *s;
 	struct program *prog;
+	struct probe_info *probe;       /* probe whose body is walked, or NULL */
 	struct function_info *fn;       /* function whose body is walked, or NULL */
 	int changed;
 	int report;                     /* final round: report errors */
@@ -233,11 +236,38 @@ static void note_hist(struct infer *in, struct node *n)
 				    "conflicting histogram parameters for %s", sym->name);
 }
 
+/* $var, @cast(...)->f, @entry(...): the probe's family decides their type. */
+static enum stap_type target_type(struct infer *in, struct node *n)
+{
+	const struct probe_family *f = in->probe ? in->probe->family : NULL;
+
+	if (n->type != T_UNKNOWN)
+		return n->type;
+	if (!f || !f->target_type) {
+		if (in->report)
+			diag_semantic_error(&n->loc, n->tok_desc, in->probe
+					    ? "target variables are not available in probe %s"
+					    : "target variables are only available in probe handlers%s",
+					    in->probe ? in->probe->pp : "");
+		return T_UNKNOWN;
+	}
+	return f->target_type(in->s, in->probe, n);
+}
+
 static enum stap_type infer_expr(struct infer *in, struct node *n)
 {
 	enum stap_type t = T_UNKNOWN;
 
 	switch (n->kind) {
+	case N_TARGET: case N_CAST: case N_AUTOCAST:
+		t = target_type(in, n);
+		break;
+	case N_ATOP:
+		if (!strcmp(n->name, "entry") || !strcmp(n->name, "defined"))
+			t = target_type(in, n);
+		else
+			node_visit_children(n, infer_child, in);
+		break;
 	case N_NUMBER:
 		t = T_LONG;
 		break;
@@ -355,9 +385,11 @@ static void infer_round(struct infer *in)
 {
 	for (struct probe_info *pi = in->prog->probes; pi; pi = pi->next) {
 		in->fn = NULL;
+		in->probe = pi;
 		if (pi->body && first_of_its_declaration(in->prog, pi))
 			infer_expr(in, pi->body);
 	}
+	in->probe = NULL;
 	for (struct function_info *f = in->prog->functions; f; f = f->next) {
 		if (!f->used || f->is_embedded || !f->decl->body)
 			continue;
@@ -368,7 +400,7 @@ static void infer_round(struct infer *in)
 
 void infer_types(struct session *s, struct program *prog)
 {
-	struct infer in = { .prog = prog };
+	struct infer in = { .s = s, .prog = prog };
 
 	for (int round = 0; round < 50; round++) {
 		in.changed = 0;

@@ -8,8 +8,11 @@
 #ifndef STAP_PROBES_H
 #define STAP_PROBES_H
 
+#include <stdio.h>
 #include "../elaborate.h"
 #include "../emit.h"
+
+struct gen;                           /* translate.h */
 
 struct probe_family {
 	const char *name;                 /* "begin", "end", "kernel.function", ... */
@@ -27,6 +30,18 @@ struct probe_family {
 	void (*emit_start)(struct emitter *e, struct program *p, const char *fail_label);
 	/* Emits statements inside stp_probes_stop() (end probes run here). */
 	void (*emit_stop)(struct emitter *e, struct program *p);
+	/* Generates C for a target expression in a probe of this family: N_TARGET ($var,
+	 * $var->f[2], $$parms, $return, @var), N_ATOP "entry" etc. Returns C text of the
+	 * node's type (int64_t or const char *), or NULL after reporting an error. NULL hook:
+	 * the family has no target variables. Types are settled in pass 2 through
+	 * target_type. */
+	const char *(*gen_target)(struct gen *g, const struct probe_info *pi, struct node *n);
+	/* Pass 2: the script type (T_LONG / T_STRING) of a target expression, or T_UNKNOWN
+	 * after reporting an error. */
+	enum stap_type (*target_type)(struct session *s, const struct probe_info *pi,
+				      struct node *n);
+	/* -L: appends " $name:type" for each variable the probe can read. */
+	void (*list_vars)(struct session *s, const struct probe_info *pi, FILE *out);
 	/* Start order: lower first; stop runs in reverse order. */
 	int order;
 };
