@@ -67,4 +67,20 @@ void stp_kread_fault(struct stp_context *ctx, unsigned long addr, const char *lo
 
 #define STP_KREAD(addr, type) STP_KREAD_AT(addr, type, NULL)
 
+/* Copies the NUL-terminated kernel string at ADDR into DST (MAXSTRINGLEN bytes, cut if
+ * longer) without faulting; on a bad address records "kernel string copy fault" and
+ * leaves the handler through `out`. Evaluates to DST. */
+int stp_kread_string(char *dst, unsigned long addr, size_t len);
+#define STP_KSTRING_AT(dst, addr, location)                                             \
+	({                                                                              \
+		unsigned long __stp_saddr = (unsigned long)(addr);                      \
+		if (unlikely(stp_kread_string((dst), __stp_saddr, MAXSTRINGLEN) < 0)) { \
+			stp_error(&c->base, (location),                                \
+				  "kernel string copy fault at 0x%lx [man error::fault]", \
+				  __stp_saddr);                                         \
+			goto out;                                                       \
+		}                                                                       \
+		(const char *)(dst);                                                    \
+	})
+
 #endif

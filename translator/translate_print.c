@@ -98,6 +98,12 @@ static int convert_format(struct gen *g, struct node *call, const char *fmt, siz
 			return -1;
 		}
 		int wants_string = conv == 's';
+		if (arg->type == T_VOID) {
+			cfmt = A("%s%s", cfmt, spec);
+			cargs = A("%s, %s", cargs, wants_string ? A("_s%d", argi) : arg_vals[argi]);
+			argi++;
+			continue;
+		}
 		if (wants_string != (arg->type == T_STRING)) {
 			diag_semantic_error(&arg->loc, arg->tok_desc,
 					    "format '%%%c' expects a %s argument", conv,
@@ -180,9 +186,13 @@ const char *gen_print(struct gen *g, struct node *n)
 	int i = 0;
 	for (struct node *a = args; a; a = a->next, i++) {
 		if (a->type == T_VOID || (a->kind == N_CALL && a->fn && a->fn->ret_type == T_VOID)) {
-			/* A function without a value (print_regs()) runs here and prints as 0. */
-			decls = A("%s %s; int64_t _p%d = 0;", decls, gen_void(g, a), i);
-			a->type = T_LONG;
+			/* A function without a value (print_regs()) runs here and prints as 0,
+			 * or as "" under %s. */
+			decls = A("%s %s; int64_t _p%d = 0; const char *_s%d = \"\";", decls,
+				  gen_void(g, a), i, i);
+			a->type = T_VOID;
+			vals[i] = A("(long long)_p%d", i);
+			continue;
 		} else if (a->type == T_STRING)
 			decls = A("%s const char *_p%d = %s;", decls, i, gen_str(g, a));
 		else

@@ -189,5 +189,8 @@ const struct probe_family kprobe_family = {
 	.emit_decls = emit_decls,
 	.emit_start = emit_start,
 	.emit_stop = emit_stop,
+	.gen_target = dwarf_gen_target,
+	.target_type = dwarf_target_type,
+	.list_vars = dwarf_list_vars,
 	.order = 20,
 };

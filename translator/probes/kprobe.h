@@ -11,9 +11,19 @@ struct kprobe_data {
 	unsigned long long addr;   /* absolute address */
 	int is_return;
 	int maxactive;             /* .maxactive(N), 0 = default */
+	/* Set by the DWARF family: where target variables are looked up. */
+	struct dw_ctx *dw;
+	unsigned long long scope_die;
+	unsigned long long var_pc;
 };
 
 extern const struct probe_family kprobe_family;
+
+/* Target variables of DWARF-resolved kprobes (dwarf.c). */
+struct gen;
+enum stap_type dwarf_target_type(struct session *s, const struct probe_info *pi, struct node *n);
+const char *dwarf_gen_target(struct gen *g, const struct probe_info *pi, struct node *n);
+void dwarf_list_vars(struct session *s, const struct probe_info *pi, FILE *out);
 struct sym_table;
 /* The target kernel's symbol table, loaded once per translation (NULL + a warning if
  * it can't be found). */

@@ -7,12 +7,14 @@
 extern const struct probe_family begin_end_family;
 extern const struct probe_family timer_family;
 extern const struct probe_family kprobe_family;
+extern const struct probe_family dwarf_family;
 
 /* Tried in order: the first family whose match() accepts a point resolves it. */
 const struct probe_family *const probe_families[] = {
 	&begin_end_family,
 	&timer_family,
 	&kprobe_family,
+	&dwarf_family,
 	NULL,
 };
 
