@@ -957,6 +957,15 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 							       comp_text(dw, c)));
 			tag = dwarf_tag(&pt);
 		}
+		/* A struct only declared in this CU (struct net_device seen from sk_buff's
+		 * CU): use its definition from wherever it is defined. */
+		if (dwarf_hasattr(&pt, DW_AT_declaration) && dwarf_diename(&pt)) {
+			uint64_t full = dw_index_type(dw, tag, dwarf_diename(&pt));
+			Dwarf_Die def;
+
+			if (full && dwarf_offdie(dw->dbg, full, &def))
+				pt = def;
+		}
 		if (c->kind == DW_COMP_MEMBER) {
 			struct memb m;
 

@@ -8,6 +8,7 @@
 #include "translate.h"
 #include "arena.h"
 #include "probes/probes.h"
+#include "probes/kprobe.h"
 
 #include <string.h>
 
@@ -189,7 +190,10 @@ static const char *gen_assign_str(struct gen *g, struct node *n)
 static const char *gen_target_expr(struct gen *g, struct node *n)
 {
 	const struct probe_family *f = g->probe ? g->probe->family : NULL;
+	const struct node *inner = n->kind == N_UNARY ? n->operand : n;
 
+	if (inner->kind == N_CAST)
+		return dwarf_gen_cast(g, n);
 	if (!f || !f->gen_target) {
 		diag_semantic_error(&n->loc, n->tok_desc,
 				    g->probe ? "target variables are not available in this probe (%s)"
@@ -202,6 +206,8 @@ static const char *gen_target_expr(struct gen *g, struct node *n)
 
 static int is_target(const struct node *n)
 {
+	if (n->kind == N_UNARY && n->op == OP_ADDR)
+		return is_target(n->operand);
 	return n->kind == N_TARGET || n->kind == N_CAST || n->kind == N_AUTOCAST ||
 	       (n->kind == N_ATOP && (!strcmp(n->name, "entry") || !strcmp(n->name, "defined")));
 }

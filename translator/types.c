@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "ast_walk.h"
 #include "probes/probes.h"
+#include "probes/kprobe.h"
 
 #include <string.h>
 
@@ -243,6 +244,10 @@ static enum stap_type target_type(struct infer *in, struct node *n)
 
 	if (n->type != T_UNKNOWN)
 		return n->type;
+	if ((n->kind == N_UNARY ? n->operand : n)->kind == N_CAST) {
+		node_visit_children(n->kind == N_UNARY ? n->operand : n, infer_child, in);
+		return dwarf_cast_type(in->s, n);
+	}
 	if (!f || !f->target_type) {
 		if (in->report)
 			diag_semantic_error(&n->loc, n->tok_desc, in->probe
@@ -261,6 +266,15 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	switch (n->kind) {
 	case N_TARGET: case N_CAST: case N_AUTOCAST:
 		t = target_type(in, n);
+		break;
+	case N_UNARY:
+		if (n->op == OP_ADDR) {       /* &$var->f, &@cast(...)->f */
+			t = target_type(in, n);
+			break;
+		}
+		node_visit_children(n, infer_child, in);
+		expect(in, n->operand, T_LONG);
+		t = T_LONG;
 		break;
 	case N_ATOP:
 		if (!strcmp(n->name, "entry") || !strcmp(n->name, "defined"))
@@ -283,7 +297,7 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	case N_ASSIGN:
 		t = assign_type(in, n);
 		break;
-	case N_LOGICAL: case N_UNARY: case N_INCDEC: case N_REGEX:
+	case N_LOGICAL: case N_INCDEC: case N_REGEX:
 		node_visit_children(n, infer_child, in);
 		if (n->kind == N_REGEX) {
 			expect(in, n->lhs, T_STRING);

@@ -328,6 +328,41 @@ void dwarf_list_vars(struct session *s, const struct probe_info *pi, FILE *out)
 			fprintf(out, " $%s:%s", vars[i].name, vars[i].type);
 }
 
+/* @cast(ADDR, "type"[, "module"]) needs no probe context, only the kernel's types: it
+ * works in any probe and in functions. */
+static struct kprobe_data *cast_context(struct session *s, struct node *n)
+{
+	static struct kprobe_data d;
+
+	d.dw = kernel_dwarf(s, n);
+	return d.dw ? &d : NULL;
+}
+
+static int is_cast(const struct node *n)
+{
+	if (n->kind == N_UNARY && n->op == OP_ADDR)
+		n = n->operand;
+	return n->kind == N_CAST;
+}
+
+enum stap_type dwarf_cast_type(struct session *s, struct node *n)
+{
+	struct probe_info pi = { .pp = "@cast" };
+
+	if (!is_cast(n) || !(pi.family_data = cast_context(s, n)))
+		return T_UNKNOWN;
+	return dwarf_target_type(s, &pi, n);
+}
+
+const char *dwarf_gen_cast(struct gen *g, struct node *n)
+{
+	struct probe_info pi = { .pp = "@cast" };
+
+	if (!is_cast(n) || !(pi.family_data = cast_context(g->s, n)))
+		return NULL;
+	return dwarf_gen_target(g, &pi, n);
+}
+
 const struct probe_family dwarf_family = {
 	.name = "kernel.function/statement",
 	.match = match,
