@@ -15,7 +15,7 @@ CFLAGS    += -std=gnu11 $(WARN)
 B          = build
 
 DW_CFLAGS := $(shell pkg-config --cflags libdw 2>/dev/null)
-DW_LIBS   := $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf)
+DW_LIBS   := $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf) -lxxhash
 
 TRANSLATOR_SRCS := $(wildcard translator/*.c translator/probes/*.c)
 TRANSLATOR_OBJS := $(patsubst translator/%.c,$(B)/translator/%.o,$(TRANSLATOR_SRCS)) \

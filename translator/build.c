@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "build.h"
+#include "cache.h"
 #include "arena.h"
 #include "util.h"
 
@@ -44,7 +45,7 @@ static const char *runtime_objects(struct session *s, const char *dir, const cha
 
 static int write_kbuild(struct session *s)
 {
-	const char *objs = A("%s_src.o %s%s", s->module_name,
+	const char *objs = A("stap_src.o %s%s",
 			     runtime_objects(s, s->runtime_dir, ""),
 			     runtime_objects(s, A("%s/linux", s->runtime_dir), "linux_"));
 	const char *defines = "";
@@ -58,8 +59,29 @@ static int write_kbuild(struct session *s)
 	return write_file(A("%s/Kbuild", s->tmpdir), kbuild);
 }
 
+/* -p4: the module goes into the current directory, and its name to stdout. */
+static int deliver(struct session *s)
+{
+	if (s->last_pass != 4)
+		return 0;
+	const char *dest = A("%s.ko", s->module_name);
+	if (copy_file(s->module_path, dest) != 0) {
+		diag_plain_error("ERROR: cannot copy the module to %s", dest);
+		return 1;
+	}
+	printf("%s\n", dest);
+	return 0;
+}
+
 int pass4_build(struct session *s)
 {
+	const char *key = cache_key(s);
+
+	if (!s->module_name)
+		s->module_name = A("stap_%.24s", key);
+	s->module_path = A("%s/%s.ko", s->tmpdir, s->module_name);
+	if (cache_fetch(s, key, s->module_path))
+		return deliver(s);
 	if (write_kbuild(s) != 0) {
 		diag_plain_error("ERROR: cannot write the Kbuild file in %s", s->tmpdir);
 		return 1;
@@ -81,18 +103,10 @@ int pass4_build(struct session *s)
 		diag_plain_error("WARNING: kbuild exited with status: %d", rc > 255 ? rc >> 8 : rc);
 		return 1;
 	}
-	s->module_path = A("%s/%s.ko", s->tmpdir, s->module_name);
 	if (access(s->module_path, R_OK) != 0) {
 		diag_plain_error("ERROR: kbuild did not produce %s", s->module_path);
 		return 1;
 	}
-	if (s->last_pass == 4) {
-		const char *dest = A("%s.ko", s->module_name);
-		if (copy_file(s->module_path, dest) != 0) {
-			diag_plain_error("ERROR: cannot copy the module to %s", dest);
-			return 1;
-		}
-		printf("%s\n", dest);
-	}
-	return 0;
+	cache_store(s, key);
+	return deliver(s);
 }

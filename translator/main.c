@@ -70,6 +70,8 @@ static const char *pass3_summary(struct session *s)
 
 static const char *pass4_summary(struct session *s)
 {
+	if (s->cached_module)
+		return A("using cached %s", s->cached_module);
 	return A("compiled C into \"%s.ko\"", s->module_name);
 }
 

@@ -149,7 +149,7 @@ int options_parse(struct session *s, int argc, char **argv)
 			if (optarg[4] == ':' && optarg[5])
 				s->release = optarg + 5;
 			break;
-		case OPT_DISABLE_CACHE: break;   /* there is no cache yet */
+		case OPT_DISABLE_CACHE: s->disable_cache = 1; break;
 		default:
 bad:
 			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
@@ -290,23 +290,11 @@ static int find_release(struct session *s)
 	return 0;
 }
 
-/* stap_<hash of the script>_<pid>, unless -m named it. */
-static void name_module(struct session *s)
-{
-	if (s->module_name)
-		return;
-	const char *text = s->script_text ? s->script_text : s->script_path;
-	unsigned long long h = 1469598103934665603ULL;       /* FNV-1a */
-	for (const char *p = text; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	s->module_name = A("stap_%016llx_%d", h, (int)getpid());
-}
-
 int environment_setup(struct session *s)
 {
 	s->arch = "x86_64";
+	/* Without -m, pass 4 names the module after its cache key (cache.c). */
 	if (find_paths(s) != 0 || find_release(s) != 0)
 		return -1;
-	name_module(s);
 	return 0;
 }

@@ -40,6 +40,7 @@ struct session {
 	int unoptimized;                /* -u */
 	const char *remote;             /* --remote=URL, e.g. "qemu" or "qemu:RELEASE" */
 	int remote_qemu;                /* pass 5 runs in a QEMU VM */
+	int disable_cache;              /* --disable-cache */
 
 	/* ---- environment ---- */
 	const char *arch;               /* "x86_64" */
@@ -55,6 +56,7 @@ struct session {
 	struct program *prog;           /* pass 2 */
 	const char *c_source;           /* pass 3: path of the generated C file */
 	const char *module_path;        /* pass 4: path of the .ko */
+	const char *cached_module;      /* pass 4: the cache entry used, or NULL */
 	int exit_status;                /* pass 5 */
 };
 

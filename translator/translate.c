@@ -312,7 +312,7 @@ int pass3_translate(struct session *s)
 	if (diag_error_count())
 		return 1;
 
-	s->c_source = A("%s/%s_src.c", s->tmpdir, s->module_name);
+	s->c_source = A("%s/stap_src.c", s->tmpdir);
 	FILE *out = fopen(s->c_source, "w");
 	if (!out) {
 		diag_plain_error("ERROR: cannot write %s", s->c_source);

@@ -7,7 +7,7 @@ cd "$T" || exit 1
 [ -s cli_p4.ko ] || die "no cli_p4.ko"
 modinfo -F name cli_p4.ko 2>/dev/null | grep -qx cli_p4 || file cli_p4.ko | grep -q ELF || die "not a module"
 dir=$(sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p' "$T/e")
-[ -n "$dir" ] && [ -f "$dir/cli_p4_src.c" ] || die "-k: no kept directory with the C source"
+[ -n "$dir" ] && [ -f "$dir/stap_src.c" ] || die "-k: no kept directory with the C source"
 rm -rf "$dir"
 # -p3 prints the generated C
 "$STAP" -p3 -r "$RELEASE" -e 'probe begin { println("x") exit() }' >"$T/c" || die "-p3 failed"
