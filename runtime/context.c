@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include "stp_runtime.h"
@@ -17,17 +18,34 @@ atomic_t stp_session_state = ATOMIC_INIT(STP_STATE_STARTING);
 atomic_t stp_error_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 
-static void __percpu *stp_contexts;
+/* One context per possible CPU. Contexts hold every frame of every nesting level and can
+ * be far larger than the per-CPU allocator allows, so each is vmalloc'ed. */
+static struct stp_context **stp_contexts;
 
 int stp_contexts_alloc(void)
 {
-	stp_contexts = __alloc_percpu(stp_context_size, 64);
-	return stp_contexts ? 0 : -ENOMEM;
+	int cpu;
+
+	stp_contexts = kcalloc(nr_cpu_ids, sizeof(*stp_contexts), GFP_KERNEL);
+	if (!stp_contexts)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		stp_contexts[cpu] = vzalloc(stp_context_size);
+		if (!stp_contexts[cpu])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void stp_contexts_free(void)
 {
-	free_percpu(stp_contexts);
+	int cpu;
+
+	if (!stp_contexts)
+		return;
+	for_each_possible_cpu(cpu)
+		vfree(stp_contexts[cpu]);
+	kfree(stp_contexts);
 	stp_contexts = NULL;
 }
 
@@ -91,7 +109,7 @@ static void run_probe(const struct stp_probe *p, struct pt_regs *regs, bool life
 	if (lifecycle ? state == STP_STATE_STOPPED : state != STP_STATE_RUNNING)
 		return;
 	local_irq_save(flags);
-	c = per_cpu_ptr(stp_contexts, smp_processor_id());
+	c = stp_contexts[smp_processor_id()];
 	if (atomic_inc_return(&c->busy) != 1) {
 		atomic_dec(&c->busy);
 		local_irq_restore(flags);

@@ -81,6 +81,34 @@ static void gen_loop(struct gen *g, struct node *n)
 	emit(g->e, "}");
 }
 
+/* try { body } catch (msg) { handler }: errors inside the body (including in the
+ * functions it calls) jump to a block-local `out` label (GNU __label__); from there the
+ * error is cleared and the handler runs outside that block, so an error in the handler
+ * goes to the enclosing try (or ends the hit). `next` inside the body still leaves the
+ * probe. */
+static void gen_try(struct gen *g, struct node *n)
+{
+	int id = g->e->tmp_counter++;
+
+	emit(g->e, "{");
+	emit(g->e, "__label__ out;");
+	gen_body(g, n->body);
+	emit(g->e, "goto try_end_%d;", id);
+	emit(g->e, "out:");
+	emit(g->e, "goto try_caught_%d;", id);
+	emit(g->e, "}");
+	emit(g->e, "try_caught_%d:", id);
+	emit(g->e, "if (!c->base.last_error)");
+	emit(g->e, "\tgoto out;");
+	if (n->catch_var && n->catch_var->sym)
+		emit(g->e, "stp_strcpy(%s, c->base.last_error);", gen_var(g, n->catch_var->sym));
+	emit(g->e, "c->base.last_error = NULL;");
+	emit(g->e, "c->base.error_location = NULL;");
+	gen_body(g, n->handler);
+	emit(g->e, "try_end_%d:", id);
+	emit(g->e, ";");
+}
+
 void gen_stmt(struct gen *g, struct node *n)
 {
 	if (n->kind != N_BLOCK && n->kind != N_NULL_STMT)
@@ -130,6 +158,9 @@ void gen_stmt(struct gen *g, struct node *n)
 		break;
 	case N_FOREACH:
 		gen_foreach(g, n);
+		break;
+	case N_TRY:
+		gen_try(g, n);
 		break;
 	default:
 		/* An expression used as a statement without N_EXPR_STMT. */
