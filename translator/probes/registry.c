@@ -6,6 +6,7 @@
 
 extern const struct probe_family begin_end_family;
 extern const struct probe_family timer_family;
+extern const struct probe_family tracepoint_family;
 extern const struct probe_family kprobe_family;
 extern const struct probe_family dwarf_family;
 
@@ -13,6 +14,7 @@ extern const struct probe_family dwarf_family;
 const struct probe_family *const probe_families[] = {
 	&begin_end_family,
 	&timer_family,
+	&tracepoint_family,
 	&kprobe_family,
 	&dwarf_family,
 	NULL,
