@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "probes/probes.h"
 #include "version.h"
+#include "regex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,7 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	for (struct node *em = p->embeds; em; em = em->next)
 		emit_raw(&e, em->text);
 	emit_raw(&e, "\n");
+	regex_emit_tables(&e);
 	emit(&e, "const char stp_script_name[] = %s;",
 	     c_string_literal(s->script_path ? s->script_path : "<input>",
 			      strlen(s->script_path ? s->script_path : "<input>")));

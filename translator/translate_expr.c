@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "probes/probes.h"
 #include "probes/kprobe.h"
+#include "regex.h"
 
 #include <string.h>
 
@@ -247,6 +248,8 @@ const char *gen_long(struct gen *g, struct node *n)
 		break;
 	case N_IN:
 		return gen_in(g, n);
+	case N_REGEX:
+		return regex_gen_match(g, n);
 	case N_STAT:
 		return gen_stat_op(g, n);
 	default:
