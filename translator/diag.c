@@ -8,6 +8,9 @@
 
 static int error_count;
 static int no_warnings, warnings_fatal;
+static int verbose;
+static int speculating, speculated_errors;
+static int suppressed_errors, suppressed_warnings;
 
 /* Messages already printed, to print each distinct message once. */
 static char **seen;
@@ -75,6 +78,34 @@ static void emit(const char *msg)
 	fflush(stderr);
 }
 
+static void print_suppressed(void)
+{
+	if (suppressed_errors)
+		fprintf(stderr, "Number of similar error messages suppressed: %d.\n", suppressed_errors);
+	if (suppressed_warnings)
+		fprintf(stderr, "Number of similar warning messages suppressed: %d.\n",
+			suppressed_warnings);
+	if (suppressed_errors || suppressed_warnings)
+		fprintf(stderr, "Rerun with -v to see them.\n");
+}
+
+/* Prints msg unless key was seen; counts what is held back. */
+static void emit_counted(const char *key, const char *msg, int *counter)
+{
+	static int registered;
+
+	if (already_seen(key)) {
+		if (!registered) {
+			registered = 1;
+			atexit(print_suppressed);
+		}
+		(*counter)++;
+		return;
+	}
+	fputs(msg, stderr);
+	fflush(stderr);
+}
+
 void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
 {
 	char body[1024], at[512], msg[4096];
@@ -95,9 +126,9 @@ void diag_parse_error(const struct srcloc *loc, const char *what, const char *fm
 }
 
 static void located_message(const char *kind, const struct srcloc *loc, const char *what,
-			    const char *fmt, va_list ap)
+			    const struct srcloc *loc2, const char *what2, const char *fmt, va_list ap)
 {
-	char body[2048], at[512], msg[4096];
+	char body[2048], at[512], msg[8192], key[2200];
 
 	vsnprintf(body, sizeof(body), fmt, ap);
 	if (loc && loc->file && loc->line > 0) {
@@ -111,18 +142,49 @@ static void located_message(const char *kind, const struct srcloc *loc, const ch
 	} else {
 		snprintf(msg, sizeof(msg), "%s: %s\n", kind, body);
 	}
+	if (loc2 && loc2->file && loc2->line > 0) {
+		size_t used = strlen(msg);
+		format_at(at, sizeof(at), loc2);
+		snprintf(msg + used, sizeof(msg) - used, "%s at %s\n", what2 ? what2 : "", at);
+		append_source(msg, sizeof(msg), loc2, 8);
+	}
 	if (strcmp(kind, "WARNING") != 0)
 		strncat(msg, "\n", sizeof(msg) - strlen(msg) - 1);
-	emit(msg);
+	if (strcmp(kind, "WARNING") == 0) {
+		/* Warnings are "similar" when their words agree, wherever they are. */
+		snprintf(key, sizeof(key), "W:%s", body);
+		emit_counted(verbose ? msg : key, msg, &suppressed_warnings);
+	} else {
+		emit_counted(msg, msg, &suppressed_errors);
+	}
 }
 
 void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (speculating) {
+		speculated_errors++;
+		return;
+	}
 	va_start(ap, fmt);
 	error_count++;
-	located_message("semantic error", loc, what, fmt, ap);
+	located_message("semantic error", loc, what, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void diag_semantic_error2(const struct srcloc *loc, const char *what, const struct srcloc *loc2,
+			  const char *what2, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (speculating) {
+		speculated_errors++;
+		return;
+	}
+	va_start(ap, fmt);
+	error_count++;
+	located_message("semantic error", loc, what, loc2, what2, fmt, ap);
 	va_end(ap);
 }
 
@@ -130,14 +192,14 @@ void diag_warning(const struct srcloc *loc, const char *what, const char *fmt, .
 {
 	va_list ap;
 
-	if (no_warnings && !warnings_fatal)
+	if (speculating || (no_warnings && !warnings_fatal))
 		return;
 	va_start(ap, fmt);
 	if (warnings_fatal) {
 		error_count++;
-		located_message("ERROR", loc, what, fmt, ap);
+		located_message("ERROR", loc, what, NULL, NULL, fmt, ap);
 	} else {
-		located_message("WARNING", loc, what, fmt, ap);
+		located_message("WARNING", loc, what, NULL, NULL, fmt, ap);
 	}
 	va_end(ap);
 }
@@ -147,6 +209,10 @@ void diag_plain_error(const char *fmt, ...)
 	char msg[4096];
 	va_list ap;
 
+	if (speculating) {
+		speculated_errors++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -173,4 +239,29 @@ void diag_set_flags(int suppress_warnings, int warnings_are_errors)
 {
 	no_warnings = suppress_warnings;
 	warnings_fatal = warnings_are_errors;
+}
+
+void diag_set_verbose(int v)
+{
+	verbose = v;
+}
+
+/* Speculation nests: the outermost begin saves the count, each end reports the errors
+ * swallowed since its own begin. */
+static int spec_stack[64];
+
+void diag_speculate_begin(void)
+{
+	if (speculating < 64)
+		spec_stack[speculating] = speculated_errors;
+	speculating++;
+}
+
+int diag_speculate_end(void)
+{
+	speculating--;
+	int n = speculated_errors - (speculating < 64 ? spec_stack[speculating] : 0);
+	if (!speculating)
+		speculated_errors = 0;
+	return n;
 }

@@ -47,8 +47,26 @@ void diag_warning(const struct srcloc *loc, const char *what, const char *fmt, .
 /* A plain error line without location ("ERROR: ..." style is the caller's text). */
 void diag_plain_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A semantic error that also shows a second place, as SystemTap chains tokens:
+ * "semantic error: MSG: WHAT at LOC\n source...\nWHAT2 at LOC2\n source..." */
+void diag_semantic_error2(const struct srcloc *loc, const char *what, const struct srcloc *loc2,
+			  const char *what2, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 int diag_error_count(void);
 void diag_reset(void);
 void diag_set_flags(int suppress_warnings, int warnings_are_errors);
+
+/* Speculative mode, for questions like @defined($x) or optional probe points: between
+ * begin and end nothing is printed or counted. Nests. end returns how many errors were
+ * reported (and swallowed) since the matching begin. */
+void diag_speculate_begin(void);
+int diag_speculate_end(void);
+
+/* Similar messages: without verbosity, a warning whose text (without its place) was
+ * already printed, and an error printed before in the same words and place, are counted
+ * instead of printed; at exit "Number of similar warning messages suppressed: N." and
+ * "Rerun with -v to see them." report them. verbose > 0 prints every distinct warning. */
+void diag_set_verbose(int verbose);
 
 #endif

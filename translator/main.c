@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "run.h"
 #include "session.h"
+#include "tapset.h"
 #include "translate.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@
 
 static int pass1(struct session *s)
 {
+	tapset_load_macros(s);
 	struct source_file *f = s->script_text ? source_from_text("<input>", s->script_text)
 					       : source_from_path(s->script_path, 0);
 	if (!f)

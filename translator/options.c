@@ -9,6 +9,7 @@
 #include "options.h"
 #include "arena.h"
 #include "diag.h"
+#include "elaborate.h"
 #include "util.h"
 #include "version.h"
 
@@ -40,6 +41,11 @@ static void usage(FILE *out)
 "Usage: stap [options] FILE [ARGS ...]        Run script in file.\n"
 "   or: stap [options] - [ARGS ...]           Run script on stdin.\n"
 "   or: stap [options] -e SCRIPT [ARGS ...]   Run given script.\n"
+"   or: stap [options] -l PROBE [ARGS ...]    List matching probes.\n"
+"   or: stap [options] -L PROBE [ARGS ...]    List matching probes and local variables.\n"
+"   or: stap [options] --dump-probe-types     List available probe types.\n"
+"   or: stap [options] --dump-probe-aliases   List available probe aliases.\n"
+"   or: stap [options] --dump-functions       List available functions.\n"
 "\n"
 "Options:\n"
 "   --         end of translator options, script options follow\n"
@@ -63,6 +69,19 @@ static void usage(FILE *out)
 "   -o FILE    send script output to FILE\n"
 "   -c CMD     start the probes, run CMD, and exit when it finishes\n"
 "   -x PID     sets target() to PID\n"
+"   -l PROBE   just list matching probe points\n"
+"   -L PROBE   just list matching probe points and script-level local variables\n"
+"   --dump-probe-types\n"
+"              show a list of available probe types\n"
+"   --dump-probe-aliases\n"
+"              show a list of available probe aliases\n"
+"   --dump-functions\n"
+"              show a list of available functions\n"
+"   --privilege=PRIVILEGE_LEVEL\n"
+"              check the script for constructs not allowed at the given privilege\n"
+"              level: stapusr, stapsys or stapdev (the default)\n"
+"   --unprivileged\n"
+"              equivalent to --privilege=stapusr\n"
 "   --remote=qemu[:RELEASE]\n"
 "              run pass 5 in a throwaway QEMU VM booting RELEASE (default: the\n"
 "              -r release, or the newest installed kernel with a build tree)\n"
@@ -85,7 +104,22 @@ static int parse_pass(const char *arg)
 	return (*end || n < 1 || n > 5) ? -1 : (int)n;
 }
 
-enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE };
+enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE, OPT_DUMP_FUNCTIONS, OPT_DUMP_PROBE_TYPES,
+       OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
+
+static int set_privilege(const char *arg)
+{
+	if (!strcmp(arg, "stapusr"))
+		elab_opts.privilege = PRIV_STAPUSR;
+	else if (!strcmp(arg, "stapsys"))
+		elab_opts.privilege = PRIV_STAPSYS;
+	else if (!strcmp(arg, "stapdev"))
+		elab_opts.privilege = PRIV_STAPDEV;
+	else
+		return -1;
+	elab_opts.privilege_given = 1;
+	return 0;
+}
 
 int options_parse(struct session *s, int argc, char **argv)
 {
@@ -95,12 +129,17 @@ int options_parse(struct session *s, int argc, char **argv)
 		{ "vp", required_argument, NULL, OPT_VP },
 		{ "remote", required_argument, NULL, OPT_REMOTE },
 		{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
+		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_PROBE_TYPES },
+		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_PROBE_ALIASES },
+		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
+		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	s->last_pass = 5;
-	while ((opt = getopt_long(argc, argv, "+hVvp:kgwWue:I:D:B:r:m:o:c:x:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hVvp:kgwWue:I:D:B:r:m:o:c:x:l:L:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': usage(stdout); return 0;
 		case 'V': version(); return 0;
@@ -150,11 +189,40 @@ int options_parse(struct session *s, int argc, char **argv)
 				s->release = optarg + 5;
 			break;
 		case OPT_DISABLE_CACHE: s->disable_cache = 1; break;
+		case 'l':
+		case 'L':
+			elab_opts.list = opt == 'l' ? 1 : 2;
+			elab_opts.list_pattern = optarg;
+			break;
+		case OPT_DUMP_FUNCTIONS: elab_opts.dump = DUMP_FUNCTIONS; break;
+		case OPT_DUMP_PROBE_TYPES: elab_opts.dump = DUMP_PROBE_TYPES; break;
+		case OPT_DUMP_PROBE_ALIASES: elab_opts.dump = DUMP_PROBE_ALIASES; break;
+		case OPT_PRIVILEGE:
+			if (set_privilege(optarg) != 0) {
+				fprintf(stderr, "Invalid argument '%s' for --privilege.\n", optarg);
+				return 1;
+			}
+			break;
+		case OPT_UNPRIVILEGED: set_privilege("stapusr"); break;
 		default:
 bad:
 			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
 			return 1;
 		}
+	}
+	if (s->guru && elab_opts.privilege != PRIV_STAPDEV) {
+		fprintf(stderr, "You can't specify -g and --privilege=%s together.\n",
+			elab_opts.privilege == PRIV_STAPUSR ? "stapusr" : "stapsys");
+		fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
+		return 1;
+	}
+	/* Listings are pass 2 of a script made for them. */
+	if (elab_opts.dump) {
+		s->script_text = "";
+		s->last_pass = 2;
+	} else if (elab_opts.list) {
+		s->script_text = arena_printf(g_arena, "probe %s {}", elab_opts.list_pattern);
+		s->last_pass = 2;
 	}
 	if (!s->script_text) {
 		if (optind >= argc) {

@@ -1,17 +1,36 @@
-/* types.c - type inference for the elaborated program.
+/* types.c - type inference and checking for the elaborated program.
  *
  * Types flow both ways until nothing changes: from literals, operators and declared types
- * into variables, function parameters and return values, and from typed variables back into
- * untyped ones they are assigned from. A final round reports conflicts ("type mismatch")
- * and anything still untyped ("unresolved type").
+ * into variables, array keys and values, function parameters and return values (shared by
+ * the overloads of a function), and from typed variables back into untyped ones they are
+ * assigned from. Each variable remembers where its type was first inferred. A final round
+ * reports conflicts in SystemTap's words:
+ *
+ *   type mismatch (string): identifier 'x' at ...        a variable used as two types,
+ *   type was first inferred here (long): ...             with its first inference
+ *   type mismatch: expected long but found string: ...   an expression in a typed place
+ *   index 0 type mismatch (string): ...                  an array key
+ *   invalid type stats: ...                              statistics used as a value
+ *   unresolved type : identifier 'y' at ...              nothing decides its type
  */
 #include "types.h"
+#include "regex.h"
 #include "arena.h"
 #include "ast_walk.h"
 #include "probes/probes.h"
 #include "probes/kprobe.h"
 
+#include <stdint.h>
 #include <string.h>
+
+enum { NF_TARGET_DONE = 0x8000 };  /* target expression already asked (and failed) */
+
+struct walk_list {
+	struct probe_info **v;
+	int n;
+};
+
+static struct walk_list distinct_bodies(struct program *prog);
 
 struct infer {
 	struct session *s;
@@ -22,36 +41,66 @@ struct infer {
 	int report;                     /* final round: report errors */
 };
 
+static void conflict(struct infer *in, const struct node *where, enum stap_type t,
+		     const struct node *first, enum stap_type old)
+{
+	if (!in->report)
+		return;
+	diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
+	if (first && first != where)
+		diag_semantic_error(&first->loc, first->tok_desc,
+				    "type was first inferred here (%s)", type_name(old));
+}
+
 static void set_symbol_type(struct infer *in, struct symbol *sym, enum stap_type t,
 			    const struct node *where)
 {
-	if (t == T_UNKNOWN || !sym)
+	if (t == T_UNKNOWN || t == T_VOID || !sym)
 		return;
 	if (sym->type == T_UNKNOWN) {
 		sym->type = t;
+		sym->type_tok = where;
 		in->changed = 1;
-	} else if (sym->type != t && in->report) {
-		diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
-		if (sym->decl && sym->decl != where)
-			diag_semantic_error(&sym->decl->loc, sym->decl->tok_desc,
-					    "type was first inferred here (%s)", type_name(sym->type));
+	} else if (sym->type != t) {
+		conflict(in, where, t, sym->type_tok ? sym->type_tok : sym->decl, sym->type);
 	}
 }
 
+/* The return type, shared by the overloads of a function. */
 static void set_return_type(struct infer *in, struct function_info *f, enum stap_type t,
 			    const struct node *where)
 {
 	if (t == T_UNKNOWN || !f)
 		return;
-	if (f->ret_type == T_UNKNOWN) {
-		f->ret_type = t;
+	struct function_info *head = f->first_overload ? f->first_overload : f;
+	if (head->ret_type == T_UNKNOWN) {
+		for (struct function_info *m = head; m; m = m->next_overload) {
+			m->ret_type = t;
+			m->ret_tok = where;
+		}
 		in->changed = 1;
-	} else if (f->ret_type != t && in->report) {
-		diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
+		return;
 	}
+	if (head->ret_type == t || !in->report)
+		return;
+	if (head->ret_tok && head->ret_tok->kind == N_FUNCTION)
+		diag_semantic_error(&where->loc, where->tok_desc,
+				    "type mismatch: expected %s but found %s",
+				    type_name(head->ret_type), type_name(t));
+	else
+		conflict(in, where, t, head->ret_tok, head->ret_type);
 }
 
-/* Pushes an expected type down into an expression whose type comes from a variable or call. */
+static void mismatch(struct infer *in, const struct node *n, enum stap_type want,
+		     enum stap_type got)
+{
+	if (in->report)
+		diag_semantic_error(&n->loc, n->tok_desc, "type mismatch: expected %s but found %s",
+				    type_name(want), type_name(got));
+}
+
+/* Pushes an expected type down into an expression whose type comes from a variable or a
+ * call; anything else must already have that type. */
 static void expect(struct infer *in, struct node *n, enum stap_type t)
 {
 	if (!n || t == T_UNKNOWN)
@@ -65,19 +114,23 @@ static void expect(struct infer *in, struct node *n, enum stap_type t)
 		break;
 	case N_INDEX:
 		if (n->base->kind == N_SYMBOL)
-			set_symbol_type(in, n->base->sym, t, n);
+			set_symbol_type(in, n->base->sym, t, n->base);
+		else if (t != T_LONG)
+			mismatch(in, n, t, T_LONG);
 		break;
 	case N_TERNARY:
 		expect(in, n->lhs, t);
 		expect(in, n->rhs, t);
 		break;
 	case N_ASSIGN:
-		expect(in, n->lhs, t);
+		if (n->op == OP_STATS_ADD)
+			mismatch(in, n, t, T_STATS);
+		else
+			expect(in, n->lhs, t);
 		break;
 	default:
-		if (in->report && n->type != T_UNKNOWN && n->type != t)
-			diag_semantic_error(&n->loc, n->tok_desc, "type mismatch (%s vs. %s)",
-					    type_name(n->type), type_name(t));
+		if (n->type != T_UNKNOWN && n->type != t)
+			mismatch(in, n, t, n->type);
 	}
 }
 
@@ -88,9 +141,28 @@ static void infer_child(struct node *child, void *arg)
 	infer_expr(arg, child);
 }
 
+static const struct node *token_of(const struct node *n)
+{
+	return n->kind == N_INDEX ? n->base : n;
+}
+
+/* An expression used for its value: statistics are not values. */
+static enum stap_type value(struct infer *in, struct node *n)
+{
+	enum stap_type t = infer_expr(in, n);
+
+	if (t == T_STATS) {
+		if (in->report)
+			diag_semantic_error(&token_of(n)->loc, token_of(n)->tok_desc,
+					    "invalid type stats");
+		return T_UNKNOWN;
+	}
+	return t;
+}
+
 static enum stap_type binary_type(struct infer *in, struct node *n)
 {
-	enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+	enum stap_type lt = value(in, n->lhs), rt = value(in, n->rhs);
 
 	switch (n->op) {
 	case OP_CONCAT:
@@ -99,8 +171,10 @@ static enum stap_type binary_type(struct infer *in, struct node *n)
 		return T_STRING;
 	case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
 		/* Comparisons unify their operands. */
-		expect(in, n->lhs, rt);
-		expect(in, n->rhs, lt);
+		if (lt != T_UNKNOWN)
+			expect(in, n->rhs, lt);
+		else if (rt != T_UNKNOWN)
+			expect(in, n->lhs, rt);
 		return T_LONG;
 	default:
 		expect(in, n->lhs, T_LONG);
@@ -111,12 +185,19 @@ static enum stap_type binary_type(struct infer *in, struct node *n)
 
 static enum stap_type assign_type(struct infer *in, struct node *n)
 {
-	enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+	enum stap_type lt = infer_expr(in, n->lhs);
+	enum stap_type rt = n->op == OP_STATS_ADD ? value(in, n->rhs) : value(in, n->rhs);
 
 	switch (n->op) {
 	case OP_ASSIGN:
-		expect(in, n->lhs, rt);
-		expect(in, n->rhs, lt);
+		if (lt == T_STATS) {
+			expect(in, n->lhs, rt == T_UNKNOWN ? T_UNKNOWN : rt);
+			return T_UNKNOWN;
+		}
+		if (rt != T_UNKNOWN)
+			expect(in, n->lhs, rt);
+		else
+			expect(in, n->rhs, lt);
 		return lt != T_UNKNOWN ? lt : rt;
 	case OP_CONCAT:
 		expect(in, n->lhs, T_STRING);
@@ -135,24 +216,33 @@ static enum stap_type assign_type(struct infer *in, struct node *n)
 
 static enum stap_type call_type(struct infer *in, struct node *n)
 {
-	struct function_info *f = n->fn;
-	struct symbol *p = f ? f->params : NULL;
+	struct function_info *head = n->fn;
+	int i = 0;
 
-	for (struct node *a = n->args; a; a = a->next) {
-		enum stap_type at = infer_expr(in, a);
-		if (p) {
+	for (struct node *a = n->args; a; a = a->next, i++) {
+		enum stap_type at = value(in, a);
+		for (struct function_info *m = head; m; m = m->next_overload) {
+			struct symbol *p = m->params;
+			for (int j = 0; j < i && p; j++)
+				p = p->next;
+			if (!p)
+				continue;
+			if (at != T_UNKNOWN && p->type != T_UNKNOWN && p->type != at) {
+				/* A typed parameter and an argument of another type. */
+				mismatch(in, a, p->type, at);
+				continue;
+			}
 			set_symbol_type(in, p, at, a);
 			expect(in, a, p->type);
-			p = p->next;
 		}
 	}
-	return f ? f->ret_type : T_UNKNOWN;
+	return head ? head->ret_type : T_UNKNOWN;
 }
 
 static enum stap_type print_type(struct infer *in, struct node *n)
 {
 	for (struct node *a = n->args; a; a = a->next)
-		infer_expr(in, a);
+		value(in, a);
 	return strncmp(n->name, "sprint", 6) == 0 ? T_STRING : T_VOID;
 }
 
@@ -162,10 +252,13 @@ static void infer_keys(struct infer *in, struct symbol *arr, struct node *keys)
 	int i = 0;
 
 	for (struct node *k = keys; k; k = k->next, i++) {
-		if (k->kind == N_STAR || !arr || i >= 9)
+		if (k->kind == N_STAR) {
 			continue;
-		enum stap_type kt = infer_expr(in, k);
-		if (kt == T_STATS || kt == T_VOID) {
+		}
+		enum stap_type kt = value(in, k);
+		if (!arr || i >= 9)
+			continue;
+		if (kt == T_VOID) {
 			if (in->report)
 				diag_semantic_error(&k->loc, k->tok_desc, "invalid array key type (%s)",
 						    type_name(kt));
@@ -173,12 +266,23 @@ static void infer_keys(struct infer *in, struct symbol *arr, struct node *keys)
 		}
 		if (arr->key_types[i] == T_UNKNOWN && kt != T_UNKNOWN) {
 			arr->key_types[i] = kt;
+			arr->key_toks[i] = k;
 			in->changed = 1;
+		} else if (arr->key_types[i] != T_UNKNOWN && kt != T_UNKNOWN &&
+			   arr->key_types[i] != kt) {
+			if (in->report) {
+				diag_semantic_error(&k->loc, k->tok_desc, "index %d type mismatch (%s)",
+						    i, type_name(kt));
+				if (arr->key_toks[i])
+					diag_semantic_error(&arr->key_toks[i]->loc,
+							    arr->key_toks[i]->tok_desc,
+							    "type of index %d was first inferred here (%s)",
+							    i, type_name(arr->key_types[i]));
+			}
+			continue;
 		}
-		expect(in, k, arr->key_types[i]);
-		if (in->report && kt != T_UNKNOWN && arr->key_types[i] != kt)
-			diag_semantic_error(&k->loc, k->tok_desc, "type mismatch (%s) for key %d of %s",
-					    type_name(kt), i + 1, arr->name);
+		if (kt == T_UNKNOWN && arr->key_types[i] != T_UNKNOWN)
+			expect(in, k, arr->key_types[i]);
 	}
 }
 
@@ -193,23 +297,41 @@ static enum stap_type foreach_type(struct infer *in, struct node *n)
 {
 	struct symbol *arr = array_of(n->base);
 
-	if (n->base->kind == N_INDEX)
-		infer_keys(in, arr, n->base->args);
-	infer_keys(in, arr, n->args);
-	if (n->value_var && arr) {
-		if (arr->type == T_STATS) {
-			if (in->report)
-				diag_semantic_error(&n->value_var->loc, n->value_var->tok_desc,
-						    "a statistics array has no plain value; use @count etc.");
-		} else {
-			set_symbol_type(in, n->value_var->sym, arr->type, n->value_var);
-			expect(in, n->value_var, arr->type);
-			if (arr->type == T_UNKNOWN && n->value_var->sym->type != T_UNKNOWN)
+	if (n->base->kind == N_HIST) {
+		infer_expr(in, n->base);
+		for (struct node *k = n->args; k; k = k->next)
+			set_symbol_type(in, k->sym, T_LONG, k);
+		if (n->value_var)
+			set_symbol_type(in, n->value_var->sym, T_LONG, n->value_var);
+	} else {
+		if (n->base->kind == N_INDEX)
+			infer_keys(in, arr, n->base->args);
+		int i = 0;
+		for (struct node *k = n->args; k; k = k->next, i++) {
+			if (!arr || i >= 9 || !k->sym)
+				continue;
+			if (arr->key_types[i] != T_UNKNOWN)
+				set_symbol_type(in, k->sym, arr->key_types[i], k);
+			else if (k->sym->type != T_UNKNOWN) {
+				arr->key_types[i] = k->sym->type;
+				arr->key_toks[i] = k;
+				in->changed = 1;
+			}
+		}
+		if (n->value_var && arr) {
+			if (arr->type == T_STATS) {
+				if (in->report)
+					diag_semantic_error(&n->value_var->loc, n->value_var->tok_desc,
+							    "invalid type stats");
+			} else if (arr->type != T_UNKNOWN) {
+				set_symbol_type(in, n->value_var->sym, arr->type, n->value_var);
+			} else if (n->value_var->sym && n->value_var->sym->type != T_UNKNOWN) {
 				set_symbol_type(in, arr, n->value_var->sym->type, n->base);
+			}
 		}
 	}
 	if (n->limit) {
-		infer_expr(in, n->limit);
+		value(in, n->limit);
 		expect(in, n->limit, T_LONG);
 	}
 	if (n->body)
@@ -223,6 +345,10 @@ static void note_hist(struct infer *in, struct node *n)
 	struct symbol *sym = array_of(n->operand);
 
 	expect(in, n->operand, T_STATS);
+	for (struct node *a = n->args; a; a = a->next) {
+		value(in, a);
+		expect(in, a, T_LONG);
+	}
 	if (!sym)
 		return;
 	if (!sym->hist) {
@@ -231,7 +357,7 @@ static void note_hist(struct infer *in, struct node *n)
 	}
 	int same = strcmp(sym->hist->name, n->name) == 0;
 	for (struct node *a = sym->hist->args, *b = n->args; same && a && b; a = a->next, b = b->next)
-		same = a->num == b->num;
+		same = a->kind != N_NUMBER || b->kind != N_NUMBER || a->num == b->num;
 	if (!same && in->report)
 		diag_semantic_error(&n->loc, n->tok_desc,
 				    "conflicting histogram parameters for %s", sym->name);
@@ -244,19 +370,42 @@ static enum stap_type target_type(struct infer *in, struct node *n)
 
 	if (n->type != T_UNKNOWN)
 		return n->type;
+	const struct node *inner = n->kind == N_UNARY ? n->operand : n;
+	if (inner->kind == N_CAST && inner->operand)
+		value(in, inner->operand);
+	for (struct target_comp *c = n->comps; c; c = c->next)
+		if (c->index)
+			value(in, c->index);
+	if (n->flags & NF_TARGET_DONE)
+		return T_UNKNOWN;
 	if ((n->kind == N_UNARY ? n->operand : n)->kind == N_CAST) {
-		node_visit_children(n->kind == N_UNARY ? n->operand : n, infer_child, in);
-		return dwarf_cast_type(in->s, n);
+		/* @cast needs no probe context: the kernel's types, in probes and functions. */
+		enum stap_type t = dwarf_cast_type(in->s, n);
+		if (t == T_UNKNOWN)
+			n->flags |= NF_TARGET_DONE;
+		return t;
 	}
 	if (!f || !f->target_type) {
-		if (in->report)
-			diag_semantic_error(&n->loc, n->tok_desc, in->probe
-					    ? "target variables are not available in probe %s"
-					    : "target variables are only available in probe handlers%s",
-					    in->probe ? in->probe->pp : "");
+		if (in->report) {
+			n->flags |= NF_TARGET_DONE;
+			diag_semantic_error(&n->loc, n->tok_desc, "unresolved target-symbol expression");
+		}
 		return T_UNKNOWN;
 	}
-	return f->target_type(in->s, in->probe, n);
+	enum stap_type t = f->target_type(in->s, in->probe, n);
+	if (t == T_UNKNOWN)
+		n->flags |= NF_TARGET_DONE;
+	return t;
+}
+
+static enum stap_type atop_type(struct infer *in, struct node *n)
+{
+	if (!strcmp(n->name, "entry"))
+		return target_type(in, n);
+	node_visit_children(n, infer_child, in);
+	if (!strcmp(n->name, "enumname"))
+		return T_STRING;
+	return T_LONG;
 }
 
 static enum stap_type infer_expr(struct infer *in, struct node *n)
@@ -267,26 +416,17 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	case N_TARGET: case N_CAST: case N_AUTOCAST:
 		t = target_type(in, n);
 		break;
-	case N_UNARY:
-		if (n->op == OP_ADDR) {       /* &$var->f, &@cast(...)->f */
-			t = target_type(in, n);
-			break;
-		}
-		node_visit_children(n, infer_child, in);
-		expect(in, n->operand, T_LONG);
-		t = T_LONG;
-		break;
 	case N_ATOP:
-		if (!strcmp(n->name, "entry") || !strcmp(n->name, "defined"))
-			t = target_type(in, n);
-		else
-			node_visit_children(n, infer_child, in);
+		t = atop_type(in, n);
 		break;
 	case N_NUMBER:
 		t = T_LONG;
 		break;
 	case N_STRING:
 		t = T_STRING;
+		break;
+	case N_EMBED_EXPR:
+		t = n->text && strstr(n->text, "/* string */") ? T_STRING : T_LONG;
 		break;
 	case N_SYMBOL:
 		t = n->sym ? n->sym->type : T_UNKNOWN;
@@ -297,23 +437,43 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	case N_ASSIGN:
 		t = assign_type(in, n);
 		break;
-	case N_LOGICAL: case N_INCDEC: case N_REGEX:
-		node_visit_children(n, infer_child, in);
-		if (n->kind == N_REGEX) {
-			expect(in, n->lhs, T_STRING);
-		} else {
-			expect(in, n->lhs, T_LONG);
-			expect(in, n->rhs, T_LONG);
-			expect(in, n->operand, T_LONG);
+	case N_UNARY:
+		if (n->op == OP_ADDR) {
+			t = target_type(in, n);
+			break;
 		}
+		value(in, n->operand);
+		expect(in, n->operand, T_LONG);
+		t = T_LONG;
+		break;
+	case N_LOGICAL:
+		value(in, n->lhs);
+		value(in, n->rhs);
+		expect(in, n->lhs, T_LONG);
+		expect(in, n->rhs, T_LONG);
+		t = T_LONG;
+		break;
+	case N_INCDEC:
+		value(in, n->operand);
+		expect(in, n->operand, T_LONG);
+		t = T_LONG;
+		break;
+	case N_REGEX:
+		value(in, n->lhs);
+		value(in, n->rhs);
+		expect(in, n->lhs, T_STRING);
+		expect(in, n->rhs, T_STRING);
+		regex_check(n);
 		t = T_LONG;
 		break;
 	case N_TERNARY: {
-		infer_expr(in, n->cond);
-		enum stap_type lt = infer_expr(in, n->lhs), rt = infer_expr(in, n->rhs);
+		value(in, n->cond);
+		enum stap_type lt = value(in, n->lhs), rt = value(in, n->rhs);
 		expect(in, n->cond, T_LONG);
-		expect(in, n->lhs, rt);
-		expect(in, n->rhs, lt);
+		if (lt != T_UNKNOWN)
+			expect(in, n->rhs, lt);
+		else
+			expect(in, n->lhs, rt);
 		t = lt != T_UNKNOWN ? lt : rt;
 		break;
 	}
@@ -330,7 +490,7 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 		}
 		break;
 	case N_IN:
-		infer_keys(in, n->base->sym, n->args);
+		infer_keys(in, array_of(n->base), n->args);
 		t = T_LONG;
 		break;
 	case N_FOREACH:
@@ -339,6 +499,8 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	case N_STAT:
 		infer_expr(in, n->operand);
 		expect(in, n->operand, T_STATS);
+		for (struct node *a = n->args; a; a = a->next)
+			value(in, a);
 		t = T_LONG;
 		break;
 	case N_HIST:
@@ -349,20 +511,37 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	case N_PRINT:
 		t = print_type(in, n);
 		break;
+	case N_DELETE:
+		if (n->operand->kind == N_INDEX && n->operand->base->kind == N_SYMBOL)
+			infer_keys(in, n->operand->base->sym, n->operand->args);
+		t = T_VOID;
+		break;
 	case N_RETURN:
 		if (n->operand) {
 			if (in->fn)
 				in->fn->returns_value = 1;
-			enum stap_type rt = infer_expr(in, n->operand);
+			enum stap_type rt = value(in, n->operand);
 			set_return_type(in, in->fn, rt, n->operand);
-			if (in->fn)
+			if (in->fn && rt == T_UNKNOWN)
 				expect(in, n->operand, in->fn->ret_type);
 		}
 		t = T_VOID;
 		break;
 	case N_IF: case N_WHILE: case N_FOR:
 		node_visit_children(n, infer_child, in);
+		if (n->cond && n->cond->type == T_STATS)
+			value(in, n->cond);
 		expect(in, n->cond, T_LONG);
+		t = T_VOID;
+		break;
+	case N_TRY:
+		if (n->catch_var)
+			set_symbol_type(in, n->catch_var->sym, T_STRING, n->catch_var);
+		node_visit_children(n, infer_child, in);
+		t = T_VOID;
+		break;
+	case N_EXPR_STMT:
+		infer_expr(in, n->operand);
 		t = T_VOID;
 		break;
 	default:
@@ -374,34 +553,22 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 	return t;
 }
 
-static void report_untyped(const struct symbol *s)
-{
-	if (s->type == T_UNKNOWN && s->decl)
-		diag_semantic_error(&s->decl->loc, s->decl->tok_desc, "unresolved type");
-}
 
-static void report_untyped_list(const struct symbol *list)
+static void infer_round(struct infer *in, const struct walk_list *probes)
 {
-	for (; list; list = list->next)
-		report_untyped(list);
-}
-
-/* The concrete probes of one declaration share a body: only the first one walks it. */
-static int first_of_its_declaration(const struct program *prog, const struct probe_info *pi)
-{
-	for (const struct probe_info *q = prog->probes; q != pi; q = q->next)
-		if (q->decl == pi->decl)
-			return 0;
-	return 1;
-}
-
-static void infer_round(struct infer *in)
-{
-	for (struct probe_info *pi = in->prog->probes; pi; pi = pi->next) {
+	for (int i = 0; i < probes->n; i++) {
+		struct probe_info *pi = probes->v[i];
 		in->fn = NULL;
 		in->probe = pi;
-		if (pi->body && first_of_its_declaration(in->prog, pi))
+		if (pi->body)
 			infer_expr(in, pi->body);
+	}
+	for (struct probe_info *pi = in->prog->probes; pi; pi = pi->next) {
+		if (!pi->condition)
+			continue;
+		in->probe = pi;
+		value(in, pi->condition);
+		expect(in, pi->condition, T_LONG);
 	}
 	in->probe = NULL;
 	for (struct function_info *f = in->prog->functions; f; f = f->next) {
@@ -410,36 +577,215 @@ static void infer_round(struct infer *in)
 		in->fn = f;
 		infer_expr(in, f->decl->body);
 	}
+	in->fn = NULL;
+}
+
+static void report_untyped(const struct symbol *s)
+{
+	if (s->type == T_UNKNOWN && s->decl)
+		diag_semantic_error(&s->decl->loc, s->decl->tok_desc, "unresolved type ");
+}
+
+/* The first probe of each body (probes sharing a body share its locals list). */
+static struct walk_list distinct_bodies(struct program *prog)
+{
+	struct walk_list w = { arena_alloc(g_arena, (size_t)(prog->nprobes + 1) * sizeof(*w.v)), 0 };
+	unsigned cap = 64;
+
+	while (cap < (unsigned)prog->nprobes * 2)
+		cap *= 2;
+	struct symbol ***set = arena_alloc(g_arena, cap * sizeof(*set));
+	memset(set, 0, cap * sizeof(*set));
+	for (struct probe_info *pi = prog->probes; pi; pi = pi->next) {
+		if (!pi->locals_head)
+			continue;
+		unsigned h = (unsigned)(((uintptr_t)pi->locals_head >> 4) * 2654435761u) & (cap - 1);
+		while (set[h] && set[h] != pi->locals_head)
+			h = (h + 1) & (cap - 1);
+		if (set[h])
+			continue;
+		set[h] = pi->locals_head;
+		w.v[w.n++] = pi;
+	}
+	return w;
 }
 
 void infer_types(struct session *s, struct program *prog)
 {
 	struct infer in = { .s = s, .prog = prog };
+	struct walk_list bodies = distinct_bodies(prog);
 
+	for (struct function_info *f = prog->functions; f; f = f->next)
+		if (f->ret_type != T_UNKNOWN && !f->ret_tok)
+			f->ret_tok = f->decl;
 	for (int round = 0; round < 50; round++) {
 		in.changed = 0;
-		infer_round(&in);
+		infer_round(&in, &bodies);
 		if (!in.changed)
 			break;
 	}
 	in.report = 1;
-	infer_round(&in);
+	infer_round(&in, &bodies);
 	for (struct function_info *f = prog->functions; f; f = f->next) {
 		if (!f->used)
 			continue;
 		if (f->ret_type == T_UNKNOWN && f->returns_value)
-			diag_semantic_error(&f->decl->loc, f->decl->tok_desc,
-					    "unresolved return type of function '%s'", f->name);
+			diag_semantic_error(&f->decl->loc, f->decl->tok_desc, "unresolved type ");
 		else if (f->ret_type == T_UNKNOWN)
 			f->ret_type = T_VOID;   /* no value-returning `return`: a void function */
-		report_untyped_list(f->params);
-		report_untyped_list(f->locals);
+		for (struct symbol *p = f->params; p; p = p->next)
+			report_untyped(p);
+		for (struct symbol *l = f->locals; l; l = l->next)
+			report_untyped(l);
 	}
-	for (struct probe_info *pi = prog->probes; pi; pi = pi->next)
-		if (pi->locals_head && first_of_its_declaration(prog, pi))
-			report_untyped_list(*pi->locals_head);
+	for (int i = 0; i < bodies.n; i++)
+		if (bodies.v[i]->locals_head)
+			for (struct symbol *l = *bodies.v[i]->locals_head; l; l = l->next)
+				report_untyped(l);
 	for (struct symbol *g = prog->globals; g; g = g->next)
 		if (g->used)
 			report_untyped(g);
+}
+
+/* ---- reads and writes ---- */
+
+static void mark(struct node *n, int write, int read)
+{
+	struct symbol *sym = NULL;
+
+	if (n->kind == N_SYMBOL)
+		sym = n->sym;
+	else if (n->kind == N_INDEX && n->base->kind == N_SYMBOL)
+		sym = n->base->sym;
+	if (!sym)
+		return;
+	sym->written |= write;
+	sym->read |= read;
+}
+
+static void scan_rw(struct node *n, void *arg)
+{
+	switch (n->kind) {
+	case N_SYMBOL:
+		mark(n, 0, 1);
+		return;
+	case N_ASSIGN:
+		mark(n->lhs, 1, n->op != OP_ASSIGN && n->op != OP_STATS_ADD);
+		if (n->lhs->kind == N_INDEX)
+			for (struct node *k = n->lhs->args; k; k = k->next)
+				scan_rw(k, arg);
+		else if (n->lhs->kind != N_SYMBOL)
+			scan_rw(n->lhs, arg);
+		scan_rw(n->rhs, arg);
+		return;
+	case N_INCDEC:
+		mark(n->operand, 1, 1);
+		if (n->operand->kind == N_INDEX)
+			for (struct node *k = n->operand->args; k; k = k->next)
+				scan_rw(k, arg);
+		return;
+	case N_DELETE:
+		mark(n->operand, 1, 0);
+		if (n->operand->kind == N_INDEX)
+			for (struct node *k = n->operand->args; k; k = k->next)
+				scan_rw(k, arg);
+		return;
+	case N_FOREACH:
+		for (struct node *k = n->args; k; k = k->next)
+			mark(k, 1, 0);
+		if (n->value_var)
+			mark(n->value_var, 1, 0);
+		scan_rw(n->base, arg);
+		if (n->limit)
+			scan_rw(n->limit, arg);
+		if (n->body)
+			scan_rw(n->body, arg);
+		return;
+	case N_TRY:
+		if (n->catch_var)
+			mark(n->catch_var, 1, 0);
+		if (n->body)
+			scan_rw(n->body, arg);
+		if (n->handler)
+			scan_rw(n->handler, arg);
+		return;
+	case N_INDEX:
+		if (n->base->kind == N_SYMBOL)
+			mark(n->base, 0, 1);
+		break;
+	default:
+		break;
+	}
+	node_visit_children(n, scan_rw, arg);
+}
+
+static void clear_rw(struct symbol *list)
+{
+	for (; list; list = list->next) {
+		list->read = 0;
+		list->written = list->scope == SYM_PARAM;
+	}
+}
+
+/* Marks every symbol's reads and writes over the whole program. */
+void mark_reads_writes(struct program *prog)
+{
+	struct walk_list bodies = distinct_bodies(prog);
+
+	clear_rw(prog->globals);
+	for (int i = 0; i < bodies.n; i++)
+		clear_rw(*bodies.v[i]->locals_head);
+	for (struct function_info *f = prog->functions; f; f = f->next) {
+		clear_rw(f->params);
+		clear_rw(f->locals);
+	}
+	for (int i = 0; i < bodies.n; i++)
+		if (bodies.v[i]->body)
+			scan_rw(bodies.v[i]->body, NULL);
+	for (struct probe_info *pi = prog->probes; pi; pi = pi->next)
+		if (pi->condition)
+			scan_rw(pi->condition, NULL);
+	for (struct function_info *f = prog->functions; f; f = f->next)
+		if (f->used && !f->is_embedded && f->decl->body)
+			scan_rw(f->decl->body, NULL);
+}
+
+static const char *scope_suggestions(const char *name, struct symbol *a, struct symbol *b,
+				     struct symbol *globals)
+{
+	const char *v[256];
+	int n = 0;
+
+	for (struct symbol *lists[3] = { a, b, globals }, **l = lists; l < lists + 3; l++)
+		for (struct symbol *s = *l; s && n < 256; s = s->next)
+			if (s->scope != SYM_GLOBAL || (s->used && !s->is_tapset))
+				v[n++] = s->name;
+	return similar_names(name, v, n);
+}
+
+static void warn_locals(struct symbol *locals, struct symbol *params, struct program *prog)
+{
+	for (struct symbol *l = locals; l; l = l->next)
+		if (l->read && !l->written && l->decl && l->decl->loc.file &&
+		    !l->decl->loc.file->is_tapset)
+			diag_warning(&l->decl->loc, l->decl->tok_desc,
+				     "never-assigned local variable '%s'%s", l->name,
+				     scope_suggestions(l->name, locals, params, prog->globals));
+}
+
+void check_assignments(struct session *s, struct program *prog)
+{
 	(void)s;
+	mark_reads_writes(prog);
+	for (struct symbol *g = prog->globals; g; g = g->next)
+		if (g->used && !g->is_tapset && g->read && !g->written && g->decl &&
+		    !g->decl->init_value)
+			diag_warning(&g->decl->loc, g->decl->tok_desc,
+				     "never-assigned global variable '%s'", g->name);
+	struct walk_list bodies = distinct_bodies(prog);
+	for (int i = 0; i < bodies.n; i++)
+		warn_locals(*bodies.v[i]->locals_head, NULL, prog);
+	for (struct function_info *f = prog->functions; f; f = f->next)
+		if (f->used && !f->is_embedded)
+			warn_locals(f->locals, f->params, prog);
 }
