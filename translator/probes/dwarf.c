@@ -287,7 +287,16 @@ static int translate_target(struct gen *g, const struct probe_info *pi, struct n
 		return -1;
 	}
 	if (dw_target_expr(d->dw, &t, out, &err) != 0) {
-		diag_semantic_error(&n->loc, n->tok_desc, "%s", err ? err : "cannot resolve");
+		/* A missing member is reported at its '->', like SystemTap does. */
+		const struct node *at = n->kind == N_UNARY ? n->operand : n;
+		const struct target_comp *where = NULL;
+		for (const struct target_comp *c = at->comps; c && err; c = c->next)
+			if (c->name && c->loc.line && strstr(err, A("member '%s'", c->name)))
+				where = c;
+		if (where)
+			diag_semantic_error(&where->loc, "operator '->'", "%s", err);
+		else
+			diag_semantic_error(&n->loc, n->tok_desc, "%s", err ? err : "cannot resolve");
 		return -1;
 	}
 	return 0;
