@@ -7,11 +7,12 @@
 
 void emit(struct emitter *e, const char *fmt, ...)
 {
-	char line[8192];
 	va_list ap;
 
+	/* Generated lines can be long (a printf with many arguments is one statement
+	 * expression), so the line is formatted at whatever length it has. */
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	char *line = arena_vprintf(g_arena, fmt, ap);
 	va_end(ap);
 	size_t len = strlen(line);
 	if (line[0] == '}' && e->depth > 0)
