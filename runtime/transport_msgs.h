@@ -3,32 +3,45 @@
  * Shared by the kernel runtime and the user-space tools, so it uses only fixed-size types.
  * The module creates, under debugfs, the directory systemtap/MODULE/ holding:
  *   .cmd    the control channel: each write() carries exactly one message from stapio,
- *           each read() returns exactly one message from the module (blocking, pollable);
- *   trace0  the relay buffer with the script's output (read with read(), pollable).
+ *           each read() returns exactly one message from the module (pollable; blocking
+ *           unless opened O_NONBLOCK). One opener at a time (EBUSY otherwise).
+ *   trace0  the output buffer: a byte ring every CPU appends whole probe-hit flushes to;
+ *           read() takes bytes out in the order they were written (pollable; O_NONBLOCK
+ *           gives EAGAIN when empty). One opener at a time.
  * A message is a struct stp_msg_hdr followed by `len` bytes of payload.
  *
- * Lifecycle: stapio writes STP_START; the module runs the begin probes, registers the
- * other probes and answers STP_START. The module sends STP_REQUEST_EXIT when the script
- * calls exit() (or hits too many errors); stapio then writes STP_EXIT (as it also does on
- * SIGINT/SIGTERM). The module unregisters its probes, runs the end probes, flushes all
- * output into the relay buffer and answers STP_EXIT; stapio drains trace0 and unloads.
+ * Lifecycle: stapio writes STP_TZINFO and STP_START; inside that write the module runs the
+ * begin probes and registers the other probes (so begin probes run in stapio's process
+ * context), then answers STP_START with the status. stapio issues its writes from a
+ * thread of their own and keeps reading the output meanwhile. A second STP_START (stapio
+ * attaching with staprun -A to a running module) is answered with -EALREADY, followed by
+ * the STP_EXIT report if the script has already stopped. The module sends
+ * STP_REQUEST_EXIT when the script calls exit() (or hits too many errors); stapio then
+ * writes STP_EXIT (as it also does on SIGINT/SIGTERM/SIGHUP or when the -c command
+ * exits). Inside that write the module unregisters its probes, runs the end probes and
+ * answers with struct stp_msg_exit once every byte of output is in trace0; stapio drains
+ * trace0 and has the module removed. Commands are carried out one at a time, in order.
+ *
+ * Module parameters the runtime reads (set by staprun; the "_stp_" prefix is reserved,
+ * staprun refuses such names on its command line):
+ *   _stp_bufsize=MB   size of the output buffer (staprun -b), default
+ *                     STP_RELAY_SUBBUF_SIZE * STP_RELAY_N_SUBBUFS bytes
+ *   _stp_uid=UID      the user who loaded the module (may attach to it and remove it)
  */
 #ifndef STP_TRANSPORT_MSGS_H
 #define STP_TRANSPORT_MSGS_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint32_t __u32;
-typedef int32_t __s32;
-typedef int64_t __s64;
-#endif
+#include <linux/types.h>        /* __u32, __s32, __s64: kernel and user space alike */
 
 #define STP_DEBUGFS_DIR   "systemtap"
 #define STP_CMD_FILE      ".cmd"
-#define STP_TRACE_FILE    "trace"      /* relay base name: the global buffer is trace0 */
+#define STP_TRACE_FILE    "trace"      /* output file base name: the buffer is trace0 */
 #define STP_MAX_MSG       4096         /* largest message, header included */
+
+#define STP_PARAM_PREFIX  "_stp_"
+#define STP_PARAM_BUFSIZE "_stp_bufsize"
+#define STP_PARAM_UID     "_stp_uid"
+#define STP_BUFSIZE_MAX_MB 4095
 
 enum stp_msg_type {
 	STP_START = 1,          /* stapio -> module: struct stp_msg_start
@@ -58,7 +71,9 @@ struct stp_msg_status {
 struct stp_msg_exit {
 	__s32 errors;           /* runtime errors the script hit */
 	__s32 skipped;          /* probe hits skipped (reentrancy, locks, ...) */
-	__s64 dropped_bytes;    /* output lost because the relay buffer was full */
+	__s64 dropped_bytes;    /* output lost because the output buffer was full */
+	__s32 lost_msgs;        /* control messages (errors, warnings) lost: queue full */
+	__s32 reserved;
 };
 
 struct stp_msg_tzinfo {

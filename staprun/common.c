@@ -15,8 +15,71 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "transport_msgs.h"
+
 int verbose;
 const char *progname = "staprun";
+static enum color_mode color_mode = COLOR_AUTO;
+
+int set_color_mode(const char *when)
+{
+	if (strcmp(when, "auto") == 0)
+		color_mode = COLOR_AUTO;
+	else if (strcmp(when, "never") == 0)
+		color_mode = COLOR_NEVER;
+	else if (strcmp(when, "always") == 0)
+		color_mode = COLOR_ALWAYS;
+	else
+		return -1;
+	return 0;
+}
+
+static int use_color(void)
+{
+	static int tty = -1;
+
+	if (color_mode == COLOR_NEVER)
+		return 0;
+	if (color_mode == COLOR_ALWAYS)
+		return 1;
+	if (tty < 0) {
+		const char *term = getenv("TERM");
+		tty = isatty(STDERR_FILENO) && term && strcmp(term, "dumb") != 0;
+	}
+	return tty;
+}
+
+/* Writes text to stderr in one write() (so lines from several processes don't
+ * interleave), coloring a leading "ERROR:" (bold red) or "WARNING:" (bold magenta). */
+void emit_message(const char *text, size_t len)
+{
+	char buf[4096 + 64];
+	const char *color = NULL;
+	size_t plen = 0, n = 0;
+
+	if (use_color()) {
+		if (len >= 6 && memcmp(text, "ERROR:", 6) == 0)
+			color = "\033[01;31m", plen = 6;
+		else if (len >= 8 && memcmp(text, "WARNING:", 8) == 0)
+			color = "\033[01;35m", plen = 8;
+	}
+	if (color && len + 32 < sizeof(buf)) {
+		n = (size_t)snprintf(buf, sizeof(buf), "%s%.*s\033[0m", color, (int)plen, text);
+		memcpy(buf + n, text + plen, len - plen);
+		n += len - plen;
+		text = buf;
+		len = n;
+	}
+	while (len) {
+		ssize_t w = write(STDERR_FILENO, text, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		text += w;
+		len -= (size_t)w;
+	}
+}
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
@@ -29,9 +92,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 		buf[len++] = '\n';
 		buf[len] = '\0';
 	}
-	/* One write, so lines from several processes don't interleave. */
-	if (write(STDERR_FILENO, buf, len) < 0)
-		return;
+	emit_message(buf, len);
 }
 
 void err(const char *fmt, ...)
@@ -59,10 +120,34 @@ void dbug(int level, const char *fmt, ...)
 
 	if (verbose < level)
 		return;
-	snprintf(prefix, sizeof(prefix), "%s: ", progname);
+	snprintf(prefix, sizeof(prefix), "%s[%d]: ", progname, (int)getpid());
 	va_start(ap, fmt);
 	vreport(prefix, fmt, ap);
 	va_end(ap);
+}
+
+void verbose_from_env(void)
+{
+	const char *v = getenv("SYSTEMTAP_VERBOSE");
+	long n;
+
+	if (v && parse_long(v, 0, 100, &n) == 0)
+		verbose = (int)n;
+}
+
+int parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!text || !*text)
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int valid_module_name(const char *name)
@@ -115,6 +200,13 @@ const char *debugfs_root(void)
 	return root;
 }
 
+void module_file_path(char *buf, size_t size, const char *root, const char *name,
+		      const char *file)
+{
+	snprintf(buf, size, "%s/%s/%s%s%s", root, STP_DEBUGFS_DIR, name, file ? "/" : "",
+		 file ? file : "");
+}
+
 const char *self_dir(void)
 {
 	static char dir[PATH_MAX];
@@ -129,17 +221,35 @@ const char *self_dir(void)
 	return dir;
 }
 
-int remove_module(const char *name)
+int remove_module(const char *name, int quiet)
 {
-	/* A module whose probes are still completing may be briefly busy; retry a little. */
-	for (int tries = 0; tries < 50; tries++) {
+	int e = 0;
+
+	/* A module whose files are being closed may be briefly busy; retry a little. */
+	for (int tries = 0; tries < 30; tries++) {
 		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
 			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
+		e = errno;
+		if (e != EAGAIN && e != EBUSY)
 			break;
 		usleep(100 * 1000);
 	}
-	err("Couldn't remove module '%s': %s", name, strerror(errno));
+	if (quiet)
+		return -1;
+	switch (e) {
+	case ENOENT:
+		err("Couldn't remove module '%s': it is not loaded", name);
+		break;
+	case EAGAIN:
+	case EBUSY:
+		err("Couldn't remove module '%s': it is in use (is a stapio attached to it?)",
+		    name);
+		break;
+	case EPERM:
+		err("Couldn't remove module '%s': Operation not permitted", name);
+		break;
+	default:
+		err("Couldn't remove module '%s': %s", name, strerror(e));
+	}
 	return -1;
 }
-
