@@ -139,8 +139,11 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	emit(&e, "struct context *c = container_of(base, struct context, base);");
 	emit(&e, "struct frame_p%d *l = &c->frames[0].p%d;", pi->index, pi->index);
 	emit(&e, "(void)l;");
-	gen_lock_globals(&g, pi->body);
+	gen_lock_globals(&g, pi->body, pi->condition);
 	init_locals(&g, locals);
+	/* probe POINT if (COND): the hit does nothing while COND (on globals) is false. */
+	if (pi->condition)
+		emit(&e, "if (!(%s)) goto out;", gen_long(&g, pi->condition));
 	if (pi->body)
 		gen_stmt(&g, pi->body);
 	emit(&e, "goto out;");

@@ -82,8 +82,9 @@ void gen_array_global_init(struct emitter *e, struct gen *g, const struct symbol
 void gen_array_global_free(struct emitter *e, struct gen *g, const struct symbol *s);
 
 /* ---- global locks (translate_locks.c) ---- */
-/* Emits the bounded trylocks of every global the body uses (directly or in functions). */
-void gen_lock_globals(struct gen *g, struct node *body);
+/* Emits the bounded trylocks of every global the body and the probe's condition use
+ * (directly or in functions). */
+void gen_lock_globals(struct gen *g, struct node *body, struct node *condition);
 /* Emits the unlocks, then the skip path taken when a lock could not be had. */
 void gen_unlock_globals(struct gen *g);
 

@@ -90,8 +90,8 @@ static void scan(struct node *n, void *arg)
 }
 
 /* Fills *locks with "lock mode" pairs for the handler's body; returns how many. */
-static int handler_locks(struct program *p, struct node *body, const struct symbol ***syms,
-			 int **modes)
+static int handler_locks(struct program *p, struct node *body, struct node *condition,
+			 const struct symbol ***syms, int **modes)
 {
 	int ng = nglobals(p), nf = 0, count = 0;
 
@@ -104,6 +104,8 @@ static int handler_locks(struct program *p, struct node *body, const struct symb
 	};
 	if (body)
 		scan(body, &ls);
+	if (condition)
+		scan(condition, &ls);
 	*syms = arena_alloc(g_arena, (size_t)(ng + 1) * sizeof(**syms));
 	*modes = arena_alloc(g_arena, (size_t)(ng + 1) * sizeof(**modes));
 	for (struct symbol *s = p->globals; s; s = s->next) {
@@ -115,11 +117,11 @@ static int handler_locks(struct program *p, struct node *body, const struct symb
 	return count;
 }
 
-void gen_lock_globals(struct gen *g, struct node *body)
+void gen_lock_globals(struct gen *g, struct node *body, struct node *condition)
 {
 	const struct symbol **syms;
 	int *modes;
-	int n = handler_locks(g->prog, body, &syms, &modes);
+	int n = handler_locks(g->prog, body, condition, &syms, &modes);
 
 	g->nlocks = n;
 	g->lock_syms = syms;
