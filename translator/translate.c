@@ -287,6 +287,12 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	emit(&e, "#define THIS l");
 	emit(&e, "#define STAP_ERROR(...) do { stp_error(CONTEXT, NULL, __VA_ARGS__); goto out; } while (0)");
 	emit(&e, "#define STAP_PRINTF(...) stp_printf(__VA_ARGS__)");
+	/* Guru helpers: fault-safe reads/writes of kernel memory inside embedded C. */
+	emit(&e, "#define kread(ptr) STP_KREAD((ptr), __typeof__(*(ptr)))");
+	/* (copy_to_kernel_nofault is not exported: kwrite checks the address reads, then
+	 * writes; writing read-only memory is the guru's risk.) */
+	emit(&e, "#define kwrite(ptr, value) do { __typeof__(*(ptr)) __v = (value); (void)STP_KREAD((ptr), __typeof__(*(ptr))); *(ptr) = __v; } while (0)");
+	emit(&e, "#define CATCH_DEREF_FAULT() do { if (unlikely(CONTEXT->last_error)) goto out; } while (0)");
 	emit_raw(&e, "\n");
 	for (struct function_info *f = p->functions; f; f = f->next)
 		if (f->used)
