@@ -218,6 +218,31 @@ static int resolve(struct session *s, const struct node *point, struct probe_inf
 
 /* ---- target variables of DWARF-resolved kprobes ---- */
 
+/* The ->name / .name / [index] components of a target node in the DWARF layer's terms;
+ * gen (NULL in pass 2) generates run-time indexes. */
+struct dw_comp *dwarf_target_comps(struct gen *g, const struct node *n, int *ncomps)
+{
+	int nc = 0;
+	for (struct target_comp *c = n->comps; c; c = c->next)
+		nc++;
+	struct dw_comp *comps = arena_alloc(g_arena, (size_t)(nc + 1) * sizeof(*comps));
+	int i = 0;
+	for (struct target_comp *c = n->comps; c; c = c->next, i++) {
+		if (c->kind == C_INDEX) {
+			comps[i].kind = DW_COMP_INDEX;
+			if (c->index->kind == N_NUMBER)
+				comps[i].index = c->index->num;
+			else
+				comps[i].index_expr = g ? gen_long(g, c->index) : "0";
+		} else {
+			comps[i].kind = DW_COMP_MEMBER;
+			comps[i].name = c->name;
+		}
+	}
+	*ncomps = nc;
+	return comps;
+}
+
 /* Fills t from a target node; gen (may be NULL in pass 2) provides run-time indexes. */
 static int build_target(struct gen *g, struct node *n, const struct kprobe_data *d,
 			struct dw_target *t)
@@ -243,23 +268,8 @@ static int build_target(struct gen *g, struct node *n, const struct kprobe_data 
 	} else {
 		return -1;
 	}
-	int nc = 0;
-	for (struct target_comp *c = n->comps; c; c = c->next)
-		nc++;
-	struct dw_comp *comps = arena_alloc(g_arena, (size_t)(nc + 1) * sizeof(*comps));
-	int i = 0;
-	for (struct target_comp *c = n->comps; c; c = c->next, i++) {
-		if (c->kind == C_INDEX) {
-			comps[i].kind = DW_COMP_INDEX;
-			if (c->index->kind == N_NUMBER)
-				comps[i].index = c->index->num;
-			else
-				comps[i].index_expr = g ? gen_long(g, c->index) : "0";
-		} else {
-			comps[i].kind = DW_COMP_MEMBER;
-			comps[i].name = c->name;
-		}
-	}
+	int nc;
+	struct dw_comp *comps = dwarf_target_comps(g, n, &nc);
 	t->comps = comps;
 	t->ncomps = nc;
 	return 0;

@@ -24,6 +24,9 @@ struct gen;
 enum stap_type dwarf_target_type(struct session *s, const struct probe_info *pi, struct node *n);
 const char *dwarf_gen_target(struct gen *g, const struct probe_info *pi, struct node *n);
 void dwarf_list_vars(struct session *s, const struct probe_info *pi, FILE *out);
+/* A target node's components for dw_target_expr (dwarf.h), counted in *ncomps. */
+struct dw_comp;
+struct dw_comp *dwarf_target_comps(struct gen *g, const struct node *n, int *ncomps);
 /* @cast(...) anywhere (probes of any kind, functions): types from the kernel's DWARF. */
 enum stap_type dwarf_cast_type(struct session *s, struct node *n);
 const char *dwarf_gen_cast(struct gen *g, struct node *n);

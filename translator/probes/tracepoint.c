@@ -42,6 +42,7 @@
 #include "../arena.h"
 #include "../dwarf.h"
 #include "../translate.h"
+#include "kprobe.h"
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -583,23 +584,8 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 	/* Components: @cast(ARG, "POINTEE")->... for pointers, @cast(&ARG, "TYPE")... for a
 	 * struct passed by value (it sits in the argument's slot). */
 	struct dw_target t = { .addr_of = addr_of, .location = g ? gen_location(n) : NULL };
-	int nc = 0;
-	for (struct target_comp *c = n->comps; c; c = c->next)
-		nc++;
-	struct dw_comp *comps = arena_alloc(g_arena, (size_t)nc * sizeof(*comps));
-	int i = 0;
-	for (struct target_comp *c = n->comps; c; c = c->next, i++) {
-		if (c->kind == C_INDEX) {
-			comps[i].kind = DW_COMP_INDEX;
-			if (c->index->kind == N_NUMBER)
-				comps[i].index = c->index->num;
-			else
-				comps[i].index_expr = g ? gen_long(g, c->index) : "0";
-		} else {
-			comps[i].kind = DW_COMP_MEMBER;
-			comps[i].name = c->name;
-		}
-	}
+	int nc;
+	struct dw_comp *comps = dwarf_target_comps(g, n, &nc);
 	t.comps = comps;
 	t.ncomps = nc;
 
