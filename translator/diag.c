@@ -159,17 +159,23 @@ static void located_message(const char *kind, const struct srcloc *loc, const ch
 	}
 }
 
-void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+static void semantic_error_v(const struct srcloc *loc, const char *what, const struct srcloc *loc2,
+			     const char *what2, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (speculating) {
 		speculated_errors++;
 		return;
 	}
-	va_start(ap, fmt);
 	error_count++;
-	located_message("semantic error", loc, what, NULL, NULL, fmt, ap);
+	located_message("semantic error", loc, what, loc2, what2, fmt, ap);
+}
+
+void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	semantic_error_v(loc, what, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -178,13 +184,8 @@ void diag_semantic_error2(const struct srcloc *loc, const char *what, const stru
 {
 	va_list ap;
 
-	if (speculating) {
-		speculated_errors++;
-		return;
-	}
 	va_start(ap, fmt);
-	error_count++;
-	located_message("semantic error", loc, what, loc2, what2, fmt, ap);
+	semantic_error_v(loc, what, loc2, what2, fmt, ap);
 	va_end(ap);
 }
 

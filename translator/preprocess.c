@@ -678,39 +678,33 @@ static int eval_term(struct pp *pp)
 	return -1;
 }
 
-/* cond := and ('||' and)* ; and := term ('&&' term)* */
-static int eval_and(struct pp *pp)
+/* cond := and ('||' and)* ; and := term ('&&' term)*
+ * One level of the chain: operands from `operand`, joined by `op` (ANDAND or OROR). */
+static int eval_chain(struct pp *pp, int (*operand)(struct pp *), int op)
 {
-	int v = eval_term(pp);
+	int v = operand(pp);
 
 	while (v >= 0) {
 		struct token *t = exp_next(pp);
 
-		if (t->type != ANDAND) {
+		if (t->type != op) {
 			push_back(pp, t);
 			break;
 		}
-		int w = eval_term(pp);
-		v = w < 0 ? -1 : v && w;
+		int w = operand(pp);
+		v = w < 0 ? -1 : op == ANDAND ? v && w : v || w;
 	}
 	return v;
 }
 
+static int eval_and(struct pp *pp)
+{
+	return eval_chain(pp, eval_term, ANDAND);
+}
+
 static int eval_or(struct pp *pp)
 {
-	int v = eval_and(pp);
-
-	while (v >= 0) {
-		struct token *t = exp_next(pp);
-
-		if (t->type != OROR) {
-			push_back(pp, t);
-			break;
-		}
-		int w = eval_and(pp);
-		v = w < 0 ? -1 : v || w;
-	}
-	return v;
+	return eval_chain(pp, eval_and, OROR);
 }
 
 /* Skips a branch (raw) up to the '%:' (if stop_at_else) or '%)' of the innermost open
