@@ -2,6 +2,8 @@
 #include "ast.h"
 #include "arena.h"
 
+#include <string.h>
+
 struct node *node_new(enum node_kind kind, const struct srcloc *loc)
 {
 	struct node *n = NEW(struct node);
@@ -10,6 +12,19 @@ struct node *node_new(enum node_kind kind, const struct srcloc *loc)
 	if (loc)
 		n->loc = *loc;
 	return n;
+}
+
+void node_reset(struct node *n, enum node_kind kind)
+{
+	struct node *next = n->next;
+	struct srcloc loc = n->loc;
+	const char *desc = n->tok_desc;
+
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->loc = loc;
+	n->tok_desc = desc;
+	n->next = next;
 }
 
 struct node *node_append(struct node **head, struct node *item)

@@ -223,6 +223,8 @@ struct script {
 struct node *node_new(enum node_kind kind, const struct srcloc *loc);
 /* Appends item to the list at *head (O(n); lists are short). Returns item. */
 struct node *node_append(struct node **head, struct node *item);
+/* Turns n in place into an empty node of `kind`, keeping its place (next), loc and desc. */
+void node_reset(struct node *n, enum node_kind kind);
 int node_list_len(const struct node *list);
 const char *node_kind_name(enum node_kind kind);
 const char *op_spelling(enum op op);   /* "+", "<<<", "=~", ... */

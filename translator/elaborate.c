@@ -239,15 +239,7 @@ static void replace_node(struct node *n, const struct node *what)
 
 static void make_empty_block(struct node *n)
 {
-	struct node *next = n->next;
-	struct srcloc loc = n->loc;
-	const char *desc = n->tok_desc;
-
-	memset(n, 0, sizeof(*n));
-	n->kind = N_BLOCK;
-	n->loc = loc;
-	n->tok_desc = desc;
-	n->next = next;
+	node_reset(n, N_BLOCK);
 }
 
 static const char *const keywords[] = {
@@ -742,18 +734,10 @@ static int is_folded(const struct node *n)
 
 static void set_folded(struct node *n, int64_t v)
 {
-	struct node *next = n->next;
-	struct srcloc loc = n->loc;
-	const char *desc = n->tok_desc;
-
-	memset(n, 0, sizeof(*n));
-	n->kind = N_NUMBER;
+	node_reset(n, N_NUMBER);
 	n->num = v;
 	n->type = T_LONG;
 	n->flags = NF_FOLDED;
-	n->loc = loc;
-	n->tok_desc = desc;
-	n->next = next;
 }
 
 struct fold_arg {

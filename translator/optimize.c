@@ -323,15 +323,7 @@ static int is_empty(const struct node *n)
 
 static void make_empty(struct node *n)
 {
-	struct node *next = n->next;
-	struct srcloc loc = n->loc;
-	const char *desc = n->tok_desc;
-
-	memset(n, 0, sizeof(*n));
-	n->kind = N_BLOCK;
-	n->loc = loc;
-	n->tok_desc = desc;
-	n->next = next;
+	node_reset(n, N_BLOCK);
 }
 
 static int opt_stmt(struct opt *o, struct node *n);
