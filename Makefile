@@ -24,7 +24,7 @@ TRANSLATOR_OBJS := $(patsubst translator/%.c,$(B)/translator/%.o,$(TRANSLATOR_SR
 STAPRUN_COMMON  := staprun/common.c
 STAPRUN_HDRS    := $(wildcard staprun/*.h) runtime/transport_msgs.h
 
-.PHONY: all clean check install deps check-parse
+.PHONY: all clean check install deps check-parse tapset-man
 all: translator/stap staprun/staprun staprun/stapio
 
 # ---- translator ----
@@ -64,8 +64,17 @@ check: all
 check-parse: translator/stap
 	@testsuite/run parse
 
+# ---- the tapset reference: function::NAME(3stap), probe::NAME(3stap) from tapset comments ----
+MANGEN     = $(B)/man
+VERSION   := $(shell sed -n 's/^\#define STAP_VERSION "\([^"]*\)".*/\1/p' translator/version.h)
+$(MANGEN)/.stamp: scripts/tapset-man translator/version.h $(shell find tapset -name '*.stp')
+	rm -rf $(MANGEN)
+	scripts/tapset-man -V $(VERSION) $(MANGEN) tapset
+	touch $@
+tapset-man: $(MANGEN)/.stamp
+
 # ---- installation ----
-install: all
+install: all tapset-man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)
 	install -m 755 translator/stap $(DESTDIR)$(BINDIR)/stap
 	install -m 755 staprun/staprun $(DESTDIR)$(BINDIR)/staprun
@@ -77,6 +86,12 @@ install: all
 	  install -d $(DESTDIR)$(MANDIR)/man$${sec%stap}; \
 	  install -m 644 doc/*.$$sec $(DESTDIR)$(MANDIR)/man$${sec%stap}/; \
 	done
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(MANGEN)/*.3stap $(DESTDIR)$(MANDIR)/man3/
+	install -D -m 644 completion/stap $(DESTDIR)$(PREFIX)/share/bash-completion/completions/stap
+	ln -sf stap $(DESTDIR)$(PREFIX)/share/bash-completion/completions/staprun
+	install -D -m 644 editor/vim/syntax/stap.vim $(DESTDIR)$(PREFIX)/share/vim/vimfiles/syntax/stap.vim
+	install -D -m 644 editor/vim/ftdetect/stap.vim $(DESTDIR)$(PREFIX)/share/vim/vimfiles/ftdetect/stap.vim
 
 clean:
 	rm -rf $(B) translator/stap staprun/staprun staprun/stapio

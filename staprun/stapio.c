@@ -782,6 +782,15 @@ int main(int argc, char **argv)
 	int c;
 
 	progname = "stapio";
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: stapio [-v] [-w] [-C WHEN] [-o FILE [-S SIZE[,N]]] [-c CMD | -x PID] "
+		       "[-T MS] [-D]\n"
+		       "              [-L | -A] [-F CTLFD,OUTFD] MODULE_NAME\n"
+		       "stapio runs a probe module's session for staprun, which starts it after "
+		       "loading\nthe module; its options are staprun's (see staprun(8)). -F takes "
+		       "the module's\ncontrol and output descriptors from staprun.\n");
+		return 0;
+	}
 	verbose_from_env();
 	while ((c = getopt(argc, argv, "+vwC:o:S:c:x:T:DLAF:")) != -1) {
 		switch (c) {

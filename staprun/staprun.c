@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"/lib/modules/RELEASE/systemtap/NAME.ko. NAME=VALUE sets module parameters.\n"
 		"Options:\n"
 		"  -v             more verbose (repeatable; also SYSTEMTAP_VERBOSE=N)\n"
-		"  -V             print the version and exit\n"
+		"  -V, --version  print the version and exit\n"
 		"  -w             suppress warnings\n"
 		"  -o FILE        write the output to FILE (strftime(3) %%-formats expanded)\n"
 		"  -S SIZE[,N]    with -o: switch to FILE.0, FILE.1, ... after SIZE MB each,\n"

@@ -13,6 +13,7 @@
 #include "util.h"
 #include "version.h"
 
+#include <elfutils/libdwfl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -20,6 +21,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <xxhash.h>
+
+#define STAP_TESTED_KERNELS "6.1 (x86_64; Debian 6.1.0-56-cloud-amd64)"
 
 #define A(...) arena_printf(g_arena, __VA_ARGS__)
 
@@ -69,6 +73,8 @@ static void usage(FILE *out)
 "   -o FILE    send script output to FILE\n"
 "   -c CMD     start the probes, run CMD, and exit when it finishes\n"
 "   -x PID     sets target() to PID\n"
+"   -d OBJECT  add unwind/symbol data for OBJECT (kernel modules always have it)\n"
+"   --all-modules  add symbol data for all loaded kernel modules (always there)\n"
 "   -l PROBE   just list matching probe points\n"
 "   -L PROBE   just list matching probe points and script-level local variables\n"
 "   --dump-probe-types\n"
@@ -88,12 +94,36 @@ static void usage(FILE *out)
 "   --disable-cache  do not use the module cache\n");
 }
 
+/* Whether PROG is an executable in $PATH (for the runtimes -V lists). */
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p; ) {
+		size_t n = strcspn(p, ":");
+		if (access(A("%.*s/%s", (int)n, p, prog), X_OK) == 0)
+			return 1;
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+/* SystemTap's -V layout, so tools that parse "version X/Y" keep working: the language
+ * version we follow / the elfutils version we use. */
 static void version(void)
 {
-	printf("%s, version %s\n"
-	       "Compatible with the SystemTap %s script language.\n"
-	       "Enabled features: LIBDW RELAY QEMU_REMOTE\n", STAP_PACKAGE, STAP_VERSION,
-	       STAP_VERSION);
+	unsigned xxh = XXH_versionNumber();
+
+	printf("Systemtap translator/driver (version %s/%s, %s)\n", STAP_VERSION,
+	       dwfl_version(NULL), STAP_PACKAGE);
+	printf("This is free software; see the source for copying conditions.\n");
+	printf("tested kernel versions: %s\n", STAP_TESTED_KERNELS);
+	printf("libraries: libdw %s, xxhash %u.%u.%u\n", dwfl_version(NULL), xxh / 10000,
+	       xxh / 100 % 100, xxh % 100);
+	printf("enabled features: LIBDW XXHASH RELAY PRIVILEGES QEMU_REMOTE\n");
+	printf("available runtimes: kernel (a kernel module run by staprun), qemu "
+	       "(--remote=qemu: the module in a throwaway VM%s)\n",
+	       in_path("qemu-system-x86_64") ? "" : "; qemu-system-x86_64 not found");
 }
 
 static int parse_pass(const char *arg)
@@ -105,7 +135,7 @@ static int parse_pass(const char *arg)
 }
 
 enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE, OPT_DUMP_FUNCTIONS, OPT_DUMP_PROBE_TYPES,
-       OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED };
+       OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_ALL_MODULES };
 
 static int set_privilege(const char *arg)
 {
@@ -134,12 +164,13 @@ int options_parse(struct session *s, int argc, char **argv)
 		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_PROBE_ALIASES },
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
 		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
+		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	s->last_pass = 5;
-	while ((opt = getopt_long(argc, argv, "+hVvp:kgwWue:I:D:B:r:m:o:c:x:l:L:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hVvp:kgwWue:I:D:B:r:m:o:c:x:l:L:d:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': usage(stdout); return 0;
 		case 'V': version(); return 0;
@@ -204,6 +235,9 @@ int options_parse(struct session *s, int argc, char **argv)
 			}
 			break;
 		case OPT_UNPRIVILEGED: set_privilege("stapusr"); break;
+		/* Symbol data for backtraces: kernel and module symbols come from the running
+		 * kernel's kallsyms (loaded modules included), so there is nothing to add. */
+		case 'd': case OPT_ALL_MODULES: break;
 		default:
 bad:
 			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
