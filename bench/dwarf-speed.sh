@@ -3,7 +3,8 @@
 # function of net/socket.c with its probe addresses and `stap -L` variables (what
 # `stap -L 'kernel.function("*@net/socket.c")'` needs), cold (index cache removed: the
 # index is built, about 0.7 s here) and warm (index mapped from the cache), plus one
-# function without a file (index lookup). Usage: bench/dwarf-speed.sh [RELEASE] [RUNS]
+# function without a file (index lookup), and stap's whole pass 2 for .call and .return
+# probes on every function of net/socket.c. Usage: bench/dwarf-speed.sh [RELEASE] [RUNS]
 # Targets: cold < 2 s, warm < 0.3 s, peak RSS < 300 MB.
 set -eu
 cd "$(dirname "$0")/.."
@@ -22,13 +23,20 @@ gcc -std=gnu11 -O2 -g $(pkg-config --cflags libdw 2>/dev/null) -Itranslator -o "
 	testsuite/dwarf/dwtest.c translator/dwarf*.c translator/symbols.c translator/arena.c \
 	$(pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf)
 
-# measure LABEL ARGS...: prints "LABEL  seconds  peak-RSS-MB  lines" (median of RUNS by time)
+# measure LABEL cold|warm ARGS...: prints "LABEL  seconds  peak-RSS-MB  lines" (median of
+# RUNS by time) for `dwtest -k RELEASE ARGS...`, or for `stap ARGS...` when ARGS start with
+# "stap"
 measure() {
 	local label=$1 cold=$2
 	shift 2
+	local cmd=("$W/dwtest" -k "$RELEASE")
+	if [ "$1" = stap ]; then
+		cmd=(translator/stap -r "$RELEASE")
+		shift
+	fi
 	for _ in $(seq "$RUNS"); do
 		[ "$cold" = cold ] && rm -rf "$SYSTEMTAP_DIR/cache/dwarf"
-		/usr/bin/time -v "$W/dwtest" -k "$RELEASE" "$@" >"$W/out" 2>"$W/time"
+		/usr/bin/time -v "${cmd[@]}" "$@" >"$W/out" 2>"$W/time"
 		wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$W/time" |
 			awk -F: '{ print ($1 * 60) + $2 }')
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time")
@@ -43,3 +51,7 @@ measure "cold  *@net/socket.c (-L)" cold L '*@net/socket.c'
 measure "warm  *@net/socket.c (-L)" warm L '*@net/socket.c'
 measure "warm  tcp_v4_connect (-L)" warm L 'tcp_v4_connect'
 measure "warm  *@net/core/*.c (-L)" warm L '*@net/core/*.c'
+# The translator's pass 2 on the same functions, entry (.call) and return probes.
+P2='probe kernel.function("*@net/socket.c").call, kernel.function("*@net/socket.c").return { println(ppfunc()) }'
+measure "cold  stap -p2 socket.c call+return" cold stap -p2 -e "$P2"
+measure "warm  stap -p2 socket.c call+return" warm stap -p2 -e "$P2"

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* context.c - per-CPU probe contexts, probe entry and exit, runtime errors.
  *
- * Every probe hit goes through stp_run_probe(): it claims this CPU's context (a hit that
- * arrives while a probe already runs on the CPU is skipped and counted), runs the generated
- * handler with preemption off, reports the handler's error if any, and flushes the output
- * the hit produced. Errors beyond MAXERRORS and skips beyond MAXSKIPPED end the script.
- */
+ * Every probe hit goes through stp_run_hit() (stp_runtime.h, inlined into the event
+ * families' handlers): it claims this CPU's context (a hit that arrives while a probe
+ * already runs on the CPU is skipped and counted), runs the generated handler with
+ * preemption off (and interrupts off unless INTERRUPTIBLE), reports the handler's error if
+ * any, and flushes the output the hit produced. This file holds the contexts and the cold
+ * paths: errors beyond MAXERRORS and skips beyond MAXSKIPPED end the script. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
@@ -18,20 +19,22 @@ atomic_t stp_session_state = ATOMIC_INIT(STP_STATE_STARTING);
 atomic_t stp_error_count = ATOMIC_INIT(0);
 atomic_t stp_skipped_count = ATOMIC_INIT(0);
 
+/* Skips held against MAXSKIPPED: all but the reentrant ones while INTERRUPTIBLE. */
+static atomic_t skipped_limited = ATOMIC_INIT(0);
+
 /* One context per possible CPU. Contexts hold every frame of every nesting level and can
- * be far larger than the per-CPU allocator allows, so each is vmalloc'ed. */
-static struct stp_context **stp_contexts;
+ * be far larger than the per-CPU allocator allows, so each is vmalloc'ed; a per-CPU
+ * pointer finds it in one load. stp_busy is the CPU's reentrancy guard. */
+DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
+DEFINE_PER_CPU(int, stp_busy);
 
 int stp_contexts_alloc(void)
 {
 	int cpu;
 
-	stp_contexts = kcalloc(nr_cpu_ids, sizeof(*stp_contexts), GFP_KERNEL);
-	if (!stp_contexts)
-		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
-		stp_contexts[cpu] = vzalloc(stp_context_size);
-		if (!stp_contexts[cpu])
+		per_cpu(stp_cpu_context, cpu) = vzalloc(stp_context_size);
+		if (!per_cpu(stp_cpu_context, cpu))
 			return -ENOMEM;
 	}
 	return 0;
@@ -41,12 +44,10 @@ void stp_contexts_free(void)
 {
 	int cpu;
 
-	if (!stp_contexts)
-		return;
-	for_each_possible_cpu(cpu)
-		vfree(stp_contexts[cpu]);
-	kfree(stp_contexts);
-	stp_contexts = NULL;
+	for_each_possible_cpu(cpu) {
+		vfree(per_cpu(stp_cpu_context, cpu));
+		per_cpu(stp_cpu_context, cpu) = NULL;
+	}
 }
 
 void stp_request_exit(void)
@@ -73,12 +74,17 @@ void stp_error(struct stp_context *c, const char *location, const char *fmt, ...
 	c->error_location = location;
 }
 
-static void report_error(struct stp_context *c)
+const char stp_abort_msg[] = "abort";
+
+void stp_report_error(struct stp_context *c)
 {
-	char msg[256];
+	char msg[MAXSTRINGLEN + 128];
 	int n;
 
-	if (c->error_location)
+	if (c->last_error == stp_abort_msg)
+		return;
+
+	if (c->error_location && *c->error_location)   /* "": error() gives no place */
 		n = scnprintf(msg, sizeof(msg), "ERROR: %s near %s\n", c->last_error,
 			      c->error_location);
 	else
@@ -90,7 +96,8 @@ static void report_error(struct stp_context *c)
 
 void stp_note_skipped(void)
 {
-	if (atomic_inc_return(&stp_skipped_count) > MAXSKIPPED) {
+	atomic_inc(&stp_skipped_count);
+	if (atomic_inc_return(&skipped_limited) > MAXSKIPPED) {
 		static const char msg[] = "ERROR: Skipped too many probes, check MAXSKIPPED "
 					  "or try again with stap -t for more details.\n";
 		stp_ctl_send(STP_OOB_ERROR, msg, sizeof(msg) - 1);
@@ -98,49 +105,46 @@ void stp_note_skipped(void)
 	}
 }
 
-/* begin, end and error probes are run by the lifecycle code itself; event probes (kprobes,
- * timers, tracepoints) only while the session runs. */
-static void run_probe(const struct stp_probe *p, struct pt_regs *regs, bool lifecycle)
+void stp_note_reentrant(void)
 {
-	struct stp_context *c;
-	unsigned long flags;
-	int state = atomic_read(&stp_session_state);
-
-	if (lifecycle ? state == STP_STATE_STOPPED : state != STP_STATE_RUNNING)
-		return;
-	local_irq_save(flags);
-	c = stp_contexts[smp_processor_id()];
-	if (atomic_inc_return(&c->busy) != 1) {
-		atomic_dec(&c->busy);
-		local_irq_restore(flags);
+	if (INTERRUPTIBLE)
+		atomic_inc(&stp_skipped_count);
+	else
 		stp_note_skipped();
-		return;
-	}
-	c->probe_point = p->pp;
-	c->last_error = NULL;
-	c->error_location = NULL;
-	c->actionremaining = MAXACTION;
-	c->nesting = 0;
-	c->regs = regs;
-
-	p->handler(c);
-
-	if (unlikely(c->last_error))
-		report_error(c);
-	stp_print_flush();
-	atomic_dec(&c->busy);
-	local_irq_restore(flags);
 }
 
+void stp_note_missed(unsigned long n)
+{
+	atomic_add((int)min_t(unsigned long, n, INT_MAX), &stp_skipped_count);
+}
+
+/* Event probes (kprobes, timers, tracepoints) run only while the session runs. */
 void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
 {
-	run_probe(p, regs, false);
+	stp_run_probe_inline(p, regs, NULL);
 }
 
+void stp_run_probe_data(const struct stp_probe *p, struct pt_regs *regs, void *data)
+{
+	stp_run_probe_inline(p, regs, data);
+}
+
+/* begin, end and error probes are run by the lifecycle code itself, in process context,
+ * with the larger MAXACTION_INTERRUPTIBLE budget. As in SystemTap, the probes of a list
+ * stop running once the session leaves the state the list started in (exit() in a begin
+ * probe skips the later begin probes) or has had more than MAXERRORS errors (an error in
+ * an end probe skips the later end probes); error probes all run. */
 void stp_run_probe_list(const struct stp_probe *const *list, int n)
 {
+	int state = atomic_read(&stp_session_state);
+	bool erring = atomic_read(&stp_error_count) > MAXERRORS;
 	int i;
 
-	for (i = 0; i < n; i++)
-		run_probe(list[i], NULL, true);
+	for (i = 0; i < n; i++) {
+		if (atomic_read(&stp_session_state) != state || state == STP_STATE_STOPPED)
+			break;
+		if (!erring && atomic_read(&stp_error_count) > MAXERRORS)
+			break;
+		stp_run_hit(list[i], NULL, NULL, MAXACTION_INTERRUPTIBLE);
+	}
 }

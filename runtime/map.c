@@ -4,7 +4,8 @@
  * Entries live in one vmalloc'ed pool, threaded on a free list, a hash chain, and an age
  * list (insertion order: unsorted foreach order, and the victim order of wrapping maps).
  * Links are 32-bit pool indices, -1 for none. An entry is a small header followed by the
- * keys (8 bytes per long, MAXSTRINGLEN per string) and the value.
+ * keys (8 bytes per long, MAXSTRINGLEN per string) and the value. Sorting reorders the
+ * age list itself (see map.h); statistics arrays are in pmap.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,7 +20,6 @@ struct entry {
 	int32_t hnext;                  /* hash chain, or free list */
 	int32_t age_prev, age_next;     /* insertion order */
 	u32 hash;
-	u64 seq;                        /* insertion sequence: ties in sorts keep it */
 	char data[];                    /* keys, then value */
 };
 
@@ -30,9 +30,9 @@ struct stp_map {
 	size_t val_off, esize;
 	enum stp_vtype vtype;
 	struct stp_stat_spec spec;
-	bool wrap;
+	bool wrap, sized;
 	int capacity, size;
-	u64 next_seq;
+	int32_t *order, *scratch;       /* sort buffers, capacity entries each */
 	u32 nbuckets;                   /* power of two */
 	int32_t *heads;
 	int32_t free_head, age_head, age_tail;
@@ -75,11 +75,14 @@ struct stp_map *stp_map_new(int nkeys, const u8 *key_types, enum stp_vtype vtype
 		off += vtype == STP_STRING ? MAXSTRINGLEN : sizeof(int64_t);
 	m->esize = ALIGN(sizeof(struct entry) + off, 8);
 	m->wrap = wrap;
+	m->sized = max_entries > 0;
 	m->capacity = max_entries > 0 ? max_entries : MAXMAPENTRIES;
 	m->nbuckets = roundup_pow_of_two(m->capacity);
 	m->heads = vmalloc(m->nbuckets * sizeof(*m->heads));
 	m->pool = vzalloc((size_t)m->capacity * m->esize);
-	if (!m->heads || !m->pool) {
+	m->order = vmalloc(m->capacity * sizeof(*m->order));
+	m->scratch = vmalloc(m->capacity * sizeof(*m->scratch));
+	if (!m->heads || !m->pool || !m->order || !m->scratch) {
 		stp_map_free(m);
 		return NULL;
 	}
@@ -93,6 +96,8 @@ void stp_map_free(struct stp_map *m)
 		return;
 	vfree(m->heads);
 	vfree(m->pool);
+	vfree(m->order);
+	vfree(m->scratch);
 	kfree(m);
 }
 
@@ -117,6 +122,11 @@ int stp_map_size(const struct stp_map *m)
 int stp_map_capacity(const struct stp_map *m)
 {
 	return m->capacity;
+}
+
+bool stp_map_sized(const struct stp_map *m)
+{
+	return m->sized;
 }
 
 static u32 hash_key(const struct stp_map *m, const struct stp_key *k)
@@ -203,7 +213,6 @@ void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
 	m->free_head = e->hnext;
 	memset(e->data, 0, m->esize - sizeof(*e));
 	e->hash = hash_key(m, k);
-	e->seq = m->next_seq++;
 	for (n = 0; n < m->nkeys; n++) {
 		char *p = e->data + m->key_off[n];
 
@@ -285,70 +294,208 @@ const char *stp_map_key_str(struct stp_map *m, void *e, int i)
 	return ((struct entry *)e)->data + m->key_off[i];
 }
 
-/* ---- sorted iteration ---- */
+
+void stp_map_entry_key(struct stp_map *m, void *e, struct stp_key *k)
+{
+	int i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		if (m->key_types[i] == STP_STRING)
+			k->s[i] = stp_map_key_str(m, e, i);
+		else
+			k->n[i] = stp_map_key_long(m, e, i);
+	}
+}
+
+/* ---- iteration and in-place sorting ---- */
+
+void *stp_map_first(struct stp_map *m)
+{
+	return m->age_head >= 0 ? E(m, m->age_head) : NULL;
+}
+
+void *stp_map_next(struct stp_map *m, void *e)
+{
+	int32_t n = ((struct entry *)e)->age_next;
+
+	return n >= 0 ? E(m, n) : NULL;
+}
+
+/* The age list seen as a ring through a head of index -1. */
+static int32_t nx(const struct stp_map *m, int32_t i)
+{
+	return i < 0 ? m->age_head : E(m, i)->age_next;
+}
+
+static int32_t pv(const struct stp_map *m, int32_t i)
+{
+	return i < 0 ? m->age_tail : E(m, i)->age_prev;
+}
+
+static void set_next(struct stp_map *m, int32_t i, int32_t n)
+{
+	if (i < 0)
+		m->age_head = n;
+	else
+		E(m, i)->age_next = n;
+}
+
+static void set_prev(struct stp_map *m, int32_t i, int32_t p)
+{
+	if (i < 0)
+		m->age_tail = p;
+	else
+		E(m, i)->age_prev = p;
+}
+
+static void age_del(struct stp_map *m, int32_t i)
+{
+	set_next(m, pv(m, i), nx(m, i));
+	set_prev(m, nx(m, i), pv(m, i));
+}
+
+/* Puts i right after `where` (-1: first). */
+static void age_add_after(struct stp_map *m, int32_t i, int32_t where)
+{
+	int32_t n = nx(m, where);
+
+	E(m, i)->age_prev = where;
+	E(m, i)->age_next = n;
+	set_next(m, where, i);
+	set_prev(m, n, i);
+}
 
 struct sort_ctx {
 	struct stp_map *m;
-	int sort_by, dir, stat_field;
+	int by, dir;
 };
 
-static int64_t stat_field(const struct stp_stat *st, int field)
+static int64_t stat_sort_value(const struct stp_stat *st, int by)
 {
-	switch (field) {
-	case 1: return st->sum;
-	case 2: return st->min;
-	case 3: return st->max;
-	case 4: return stp_stat_avg(st);
+	switch (by) {
+	case STP_SORT_SUM: return st->sum;
+	case STP_SORT_MIN: return st->min;
+	case STP_SORT_MAX: return st->max;
+	case STP_SORT_AVG: return stp_stat_avg(st);
 	default: return st->count;
 	}
 }
 
-static int cmp_i64(int64_t a, int64_t b)
+/* Does entry a belong strictly after entry b? (Equal entries keep their order.) */
+static bool goes_after(const struct sort_ctx *c, int32_t ia, int32_t ib)
 {
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_entries(const void *pa, const void *pb, const void *priv)
-{
-	const struct sort_ctx *c = priv;
 	struct stp_map *m = c->m;
-	void *a = *(void *const *)pa, *b = *(void *const *)pb;
-	int r;
+	void *a = E(m, ia), *b = E(m, ib);
+	int64_t x, y = 0;
 
-	if (c->sort_by < 0) {
-		if (m->vtype == STP_STRING)
-			r = strcmp(stp_map_str(m, a), stp_map_str(m, b));
-		else if (m->vtype == STP_STAT)
-			r = cmp_i64(stat_field(stp_map_stat(m, a), c->stat_field),
-				    stat_field(stp_map_stat(m, b), c->stat_field));
-		else
-			r = cmp_i64(*stp_map_long(m, a), *stp_map_long(m, b));
-	} else {
-		int k = c->sort_by - 1;
+	if (c->by > 0) {
+		int k = c->by - 1;
 
 		if (m->key_types[k] == STP_STRING)
-			r = strcmp(stp_map_key_str(m, a, k), stp_map_key_str(m, b, k));
+			x = strcmp(stp_map_key_str(m, a, k), stp_map_key_str(m, b, k));
 		else
-			r = cmp_i64(stp_map_key_long(m, a, k), stp_map_key_long(m, b, k));
+			x = stp_map_key_long(m, a, k), y = stp_map_key_long(m, b, k);
+	} else if (m->vtype == STP_STRING) {
+		x = strcmp(stp_map_str(m, a), stp_map_str(m, b));
+	} else if (m->vtype == STP_STAT) {
+		x = stat_sort_value(stp_map_stat(m, a), c->by);
+		y = stat_sort_value(stp_map_stat(m, b), c->by);
+	} else {
+		x = *stp_map_long(m, a), y = *stp_map_long(m, b);
 	}
-	/* Ties keep the snapshot's order (insertion order) whatever the direction. */
-	if (!r)
-		return ((struct entry *)a)->seq < ((struct entry *)b)->seq ? -1 : 1;
-	return r * c->dir;
+	return (x < y && c->dir < 0) || (x > y && c->dir > 0);
 }
 
-int stp_map_sorted(struct stp_map *m, void **out, int sort_by, int dir, int64_t limit,
-		   int stat_field_sel)
+/* A stable merge sort of m->order[0, n). */
+static void merge_sort(const struct sort_ctx *c, int n)
 {
-	struct sort_ctx c = { m, sort_by, dir ? dir : 1, stat_field_sel };
+	int32_t *src = c->m->order, *dst = c->m->scratch, *t;
+	int width, lo;
+
+	for (width = 1; width < n; width *= 2) {
+		for (lo = 0; lo < n; lo += 2 * width) {
+			int mid = min(lo + width, n), hi = min(lo + 2 * width, n);
+			int i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				dst[k++] = goes_after(c, src[i], src[j]) ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		t = src, src = dst, dst = t;
+	}
+	if (src != c->m->order)
+		memcpy(c->m->order, src, n * sizeof(*src));
+}
+
+static void sort_all(const struct sort_ctx *c)
+{
+	struct stp_map *m = c->m;
+	int32_t i, prev = -1;
 	int n = 0;
-	int32_t i;
 
 	for (i = m->age_head; i >= 0; i = E(m, i)->age_next)
-		out[n++] = E(m, i);
-	if (sort_by)
-		sort_r(out, n, sizeof(*out), cmp_entries, NULL, &c);
-	if (limit >= 0 && n > limit)
-		n = (int)limit;
-	return n;
+		m->order[n++] = i;
+	merge_sort(c, n);
+	m->age_head = n ? m->order[0] : -1;
+	for (i = 0; i < n; i++) {
+		E(m, m->order[i])->age_prev = prev;
+		E(m, m->order[i])->age_next = i + 1 < n ? m->order[i + 1] : -1;
+		prev = m->order[i];
+	}
+	m->age_tail = prev;
+}
+
+/* The first `limit` entries in order, the rest behind them, as SystemTap's partial sort
+ * leaves them: bubble passes over the first `limit` entries, then each later entry is
+ * inserted into that prefix if it beats the prefix's last. */
+static void sort_first(const struct sort_ctx *c, int limit)
+{
+	struct stp_map *m = c->m;
+	int32_t a, last, tmp, b, at;
+	int swaps = 1, num;
+
+	while (swaps) {
+		swaps = 0;
+		num = limit;
+		a = nx(m, -1);
+		at = nx(m, nx(m, a));
+		while (nx(m, a) != -1 && --num > 0) {
+			b = nx(m, a);
+			if (goes_after(c, a, b)) {
+				swaps++;
+				age_del(m, a);
+				age_add_after(m, a, b);
+			}
+			a = pv(m, at);
+			at = nx(m, at);
+		}
+	}
+	last = a;
+	for (a = nx(m, a); a != -1; a = tmp) {
+		int32_t w = last;
+
+		tmp = nx(m, a);
+		while (w != -1 && goes_after(c, w, a))
+			w = pv(m, w);
+		if (w != last) {
+			age_del(m, a);
+			age_add_after(m, a, w);
+			last = pv(m, last);
+		}
+	}
+}
+
+void stp_map_sort(struct stp_map *m, int sort_by, int dir, int64_t limit)
+{
+	struct sort_ctx c = { m, sort_by, dir < 0 ? -1 : 1 };
+
+	if (sort_by == STP_SORT_NONE || m->age_head < 0)
+		return;
+	if (limit > 0 && limit <= 30)
+		sort_first(&c, (int)limit);
+	else
+		sort_all(&c);
 }

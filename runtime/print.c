@@ -44,6 +44,29 @@ void stp_print_flush(void)
 	}
 }
 
+char *stp_print_window(size_t *room)
+{
+	struct stp_print_buf *b = this_buf();
+
+	*room = STP_PRINT_BUFSIZE - b->len;
+	return b->data + b->len;
+}
+
+char *stp_print_window_flushed(size_t *room)
+{
+	stp_print_flush();
+	return stp_print_window(room);
+}
+
+void stp_print_commit(size_t n)
+{
+	struct stp_print_buf *b = this_buf();
+
+	b->len += n;
+	if (b->len == STP_PRINT_BUFSIZE)
+		stp_print_flush();
+}
+
 void stp_print_mem(const char *s, size_t len)
 {
 	struct stp_print_buf *b = this_buf();

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stat.c - statistics (`s <<< v`): count, sum, min, max, average, variance, and the
- * logarithmic and linear histograms, with SystemTap's ASCII histogram printing. */
+ * logarithmic and linear histograms, with SystemTap's ASCII histogram printing; scalar
+ * statistics globals with one copy per CPU (arrays of them are in pmap.c). The
+ * arithmetic follows SystemTap's exactly (integer Welford variance, bucket bounds, row
+ * margins, elision and bar scaling), so results print the same. */
 #include <linux/bitops.h>
 #include <linux/math64.h>
+#include <linux/vmalloc.h>
 #include "stp_runtime.h"
 #include "map.h"
 
+#ifndef HIST_WIDTH
 #define HIST_WIDTH 50          /* columns of '@' for the fullest bucket */
-#define HIST_ELISION 2         /* zero rows kept on each side of an elided run */
+#endif
 
 size_t stp_stat_size(const struct stp_stat_spec *spec)
 {
@@ -46,128 +51,325 @@ static int64_t log_label(int i)
 	return -((int64_t)1 << (63 - i));
 }
 
-/* Linear buckets: 0 is underflow, 1..n-2 the intervals, n-1 overflow. */
+/* Linear buckets: 0 is underflow, 1.. the intervals from start, the last one overflow
+ * (the interval holding `stop` is a regular bucket). */
 static int linear_bucket(int64_t v, const struct stp_stat_spec *spec)
 {
+	int64_t i;
+
 	if (v < spec->start)
 		return 0;
-	if (v > spec->stop)
-		return spec->buckets - 1;
-	return 1 + (int)div64_s64(v - spec->start, spec->interval);
+	i = 1 + div64_u64((u64)(v - spec->start), spec->interval);
+	return i >= spec->buckets - 1 ? spec->buckets - 1 : (int)i;
+}
+
+/* Welford's running mean and squared deviations, in integers scaled by 2^shift, with a
+ * 32-bit delta: the same rounding as SystemTap's, so @variance agrees with it. */
+static void add_variance(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v)
+{
+	int delta = (int)((v << spec->shift) - st->avg_s);
+
+	st->avg_s += div64_s64(delta, st->count);
+	st->m2 += delta * ((v << spec->shift) - st->avg_s);
+	st->variance_s = div64_s64(st->m2, st->count - 1);
 }
 
 void stp_stat_add(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v)
 {
-	if (st->count == 0 || v < st->min)
-		st->min = v;
-	if (st->count == 0 || v > st->max)
-		st->max = v;
-	st->count++;
-	st->sum += v;
-	st->sumsq += v * v;
+	if (st->count == 0) {
+		st->count = 1;
+		st->sum = st->min = st->max = v;
+		st->avg_s = v << spec->shift;
+		st->m2 = 0;
+	} else {
+		st->count++;
+		st->sum += v;
+		if (v > st->max)
+			st->max = v;
+		if (v < st->min)
+			st->min = v;
+		if (spec->variance)
+			add_variance(st, spec, v);
+	}
 	if (spec->hist == STP_HIST_LOG)
 		st->buckets[log_bucket(v)]++;
 	else if (spec->hist == STP_HIST_LINEAR)
 		st->buckets[linear_bucket(v, spec)]++;
 }
 
+static int64_t div_or_zero(int64_t a, int64_t b)
+{
+	return b ? div64_s64(a, b) : 0;
+}
+
 int64_t stp_stat_avg(const struct stp_stat *st)
 {
-	return st->count ? div64_s64(st->sum, st->count) : 0;
+	return div_or_zero(st->sum, st->count);
 }
 
-int64_t stp_stat_variance(const struct stp_stat *st)
+int64_t stp_stat_variance(const struct stp_stat *st, const struct stp_stat_spec *spec)
 {
-	/* The sample variance, (n * sum(x^2) - sum(x)^2) / (n * (n - 1)), in integers. */
-	if (st->count < 2)
-		return 0;
-	return div64_s64(st->count * st->sumsq - st->sum * st->sum, st->count * (st->count - 1));
+	return st->variance_s >> (2 * spec->shift);
 }
 
-static void bucket_label(char *buf, size_t size, int i, const struct stp_stat_spec *spec)
+static int nbuckets(const struct stp_stat_spec *spec)
 {
-	if (spec->hist == STP_HIST_LOG) {
-		snprintf(buf, size, "%lld", (long long)log_label(i));
-	} else if (i == 0) {
-		snprintf(buf, size, "<%lld", (long long)spec->start);
-	} else if (i == spec->buckets - 1) {
-		snprintf(buf, size, ">%lld", (long long)spec->stop);
-	} else {
-		snprintf(buf, size, "%lld", (long long)(spec->start + (int64_t)(i - 1) * spec->interval));
+	if (spec->hist == STP_HIST_LOG)
+		return STP_HIST_LOG_BUCKETS;
+	return spec->hist == STP_HIST_LINEAR ? spec->buckets : 0;
+}
+
+static int64_t sq(int64_t x)
+{
+	return x * x;
+}
+
+void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,
+		    const struct stp_stat_spec *spec)
+{
+	int i, n = nbuckets(spec);
+
+	if (dst->count > 0 && src->count > 0) {
+		int64_t c1 = dst->count, a1 = dst->avg_s, v1 = dst->variance_s;
+
+		dst->count += src->count;
+		dst->sum += src->sum;
+		dst->min = min(dst->min, src->min);
+		dst->max = max(dst->max, src->max);
+		if (spec->variance) {
+			/* The total variance of the two parts. */
+			dst->avg_s = div64_s64(dst->sum << spec->shift, dst->count);
+			dst->variance_s = div_or_zero(c1 * sq(a1 - dst->avg_s) + (c1 - 1) * v1 +
+						      src->count * sq(src->avg_s - dst->avg_s) +
+						      (src->count - 1) * src->variance_s,
+						      dst->count - 1);
+		}
+		for (i = 0; i < n; i++)
+			dst->buckets[i] += src->buckets[i];
+		return;
 	}
+	memcpy(dst, src, stp_stat_size(spec));
 }
 
-static void print_row(const char *label, int width, int64_t count, int64_t peak)
+/* A scalar's CPUs combined in one step, as SystemTap does for scalars. */
+static void combine_cpus(struct stp_stat *agg, struct stp_stat *const *cpu, int ncpu,
+			 const struct stp_stat_spec *spec)
 {
-	char bar[HIST_WIDTH + 1];
-	int n = peak ? (int)div64_s64(count * HIST_WIDTH, peak) : 0;
+	int64_t s = 0;
+	int i, j, n = nbuckets(spec);
 
-	if (count && !n)
-		n = 1;
-	memset(bar, '@', n);
-	memset(bar + n, ' ', HIST_WIDTH - n);
-	bar[HIST_WIDTH] = '\0';
-	stp_printf("%*s |%s %lld\n", width, label, bar, (long long)count);
-}
+	stp_stat_clear(agg, spec);
+	for (i = 0; i < ncpu; i++) {
+		const struct stp_stat *c = cpu[i];
 
-void stp_stat_print_hist(const struct stp_stat *st, const struct stp_stat_spec *spec)
-{
-	int n = spec->hist == STP_HIST_LOG ? STP_HIST_LOG_BUCKETS : spec->buckets;
-	int first = -1, last = -1, width = 5, i;
-	int64_t peak = 0;
-	char label[32];
-
-	for (i = 0; i < n; i++) {
-		if (!st->buckets[i])
+		if (!c->count)
 			continue;
-		if (first < 0)
-			first = i;
-		last = i;
+		if (agg->count == 0) {
+			agg->min = c->min;
+			agg->max = c->max;
+		}
+		agg->count += c->count;
+		agg->sum += c->sum;
+		agg->min = min(agg->min, c->min);
+		agg->max = max(agg->max, c->max);
+		for (j = 0; j < n; j++)
+			agg->buckets[j] += c->buckets[j];
+	}
+	agg->avg_s = div_or_zero(agg->sum << spec->shift, agg->count);
+	for (i = 0; i < ncpu; i++)
+		if (cpu[i]->count)
+			s += cpu[i]->count * sq(cpu[i]->avg_s - agg->avg_s) +
+			     (cpu[i]->count - 1) * cpu[i]->variance_s;
+	agg->variance_s = div_or_zero(s, agg->count - 1);
+}
+
+/* ---- scalar statistics: one copy per possible CPU, then the aggregate ---- */
+
+struct stp_pstat {
+	struct stp_stat_spec spec;
+	size_t stride;
+	int ncpu;
+	struct stp_stat **cpu;          /* ncpu copies, then the aggregate */
+	char *data;
+};
+
+struct stp_pstat *stp_pstat_new(const struct stp_stat_spec *spec)
+{
+	struct stp_pstat *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	int i;
+
+	if (!p)
+		return NULL;
+	p->spec = *spec;
+	p->stride = ALIGN(stp_stat_size(spec), 64);
+	p->ncpu = nr_cpu_ids;
+	p->cpu = kcalloc(p->ncpu + 1, sizeof(*p->cpu), GFP_KERNEL);
+	p->data = vzalloc(p->stride * (p->ncpu + 1));
+	if (!p->cpu || !p->data) {
+		stp_pstat_free(p);
+		return NULL;
+	}
+	for (i = 0; i <= p->ncpu; i++)
+		p->cpu[i] = (struct stp_stat *)(p->data + i * p->stride);
+	return p;
+}
+
+void stp_pstat_free(struct stp_pstat *p)
+{
+	if (!p)
+		return;
+	vfree(p->data);
+	kfree(p->cpu);
+	kfree(p);
+}
+
+void stp_pstat_add(struct stp_pstat *p, int64_t v)
+{
+	stp_stat_add(p->cpu[smp_processor_id()], &p->spec, v);
+}
+
+struct stp_stat *stp_pstat_get(struct stp_pstat *p)
+{
+	struct stp_stat *agg = p->cpu[p->ncpu];
+
+	combine_cpus(agg, p->cpu, p->ncpu, &p->spec);
+	return agg;
+}
+
+void stp_pstat_clear(struct stp_pstat *p)
+{
+	memset(p->data, 0, p->stride * (p->ncpu + 1));
+}
+
+int64_t stp_stat_bucket(const struct stp_stat *st, const struct stp_stat_spec *spec, int64_t i)
+{
+	if (i < 0 || i >= nbuckets(spec))
+		return -1;
+	return st->buckets[i];
+}
+
+#ifndef HIST_ELISION
+#define HIST_ELISION 2          /* empty rows kept next to a non-empty one; <0: no elision */
+#endif
+
+/* Characters of v in decimal. */
+static int digits(int64_t v)
+{
+	u64 u = v < 0 ? -(u64)v : (u64)v;
+	int n = v < 0 ? 2 : 1;
+
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* The value a row is labelled with, and its '<'/'>' prefix. */
+static int64_t row_value(int i, const struct stp_stat_spec *spec, const char **prefix)
+{
+	*prefix = "";
+	if (spec->hist == STP_HIST_LOG)
+		return log_label(i);
+	if (i == 0) {
+		*prefix = "<";
+		return spec->start;
+	}
+	if (i == spec->buckets - 1) {
+		*prefix = ">";
+		return spec->start + (int64_t)(i - 2) * spec->interval;
+	}
+	return spec->start + (int64_t)(i - 1) * spec->interval;
+}
+
+/* Is row i one of a run of empty rows far enough from data to be left out? */
+static bool elided(const struct stp_stat *st, int i, int lo, int hi, int n)
+{
+	int k, from, to, reach = min_t(long, HIST_ELISION, n);
+
+	if ((long)HIST_ELISION < 0)
+		return false;
+	from = max(lo, i - reach);
+	to = min(hi, i + reach);
+	for (k = from; k <= to; k++)
+		if (st->buckets[k])
+			return false;
+	return true;
+}
+
+struct hist_layout {
+	int lo, hi;                     /* rows shown */
+	int label_w, count_w;
+	int64_t scale;
+};
+
+static void hist_layout(const struct stp_stat *st, const struct stp_stat_spec *spec,
+			struct hist_layout *h)
+{
+	int n = nbuckets(spec), i, under = 0, over = 0;
+	int64_t peak = 0;
+
+	h->lo = -1;
+	h->hi = 0;
+	for (i = 0; i < n; i++) {
+		if (st->buckets[i] > 0) {
+			if (h->lo < 0)
+				h->lo = i;
+			h->hi = i;
+		}
 		peak = max(peak, st->buckets[i]);
 	}
-	if (first < 0)
-		return;
-	/* One empty row on each side of the data, as far as there are buckets. */
-	first = max(first - 1, 0);
-	last = min(last + 1, n - 1);
+	/* Two rows of margin; a log histogram does not reach below 0 without negatives. */
+	for (i = 0; i < 2; i++) {
+		if (h->lo > 0 && (spec->hist != STP_HIST_LOG || h->lo != STP_HIST_LOG_BUCKET0))
+			h->lo--;
+		if (h->hi < n - 1)
+			h->hi++;
+	}
 	if (spec->hist == STP_HIST_LINEAR) {
-		/* Under/overflow rows only appear when they hold values. */
-		if (first == 0 && !st->buckets[0])
-			first = 1;
-		if (last == n - 1 && !st->buckets[n - 1])
-			last = n - 2;
+		if (h->lo == 0 && !st->buckets[0])
+			h->lo++;
+		if (h->hi == n - 1 && !st->buckets[n - 1])
+			h->hi--;
+		under = h->lo == 0;
+		over = h->hi == n - 1;
+		h->label_w = max(digits(spec->start) + under,
+				 digits(spec->start + spec->interval * h->hi) + over);
+	} else {
+		h->label_w = max(digits(log_label(h->hi)), digits(log_label(h->lo)));
 	}
-	for (i = first; i <= last; i++) {
-		bucket_label(label, sizeof(label), i, spec);
-		width = max(width, (int)strlen(label));
-	}
-	stp_printf("%*s |", width, "value");
-	for (i = 0; i < HIST_WIDTH; i++)
-		stp_print_char('-');
-	stp_print_str(" count\n");
-	for (i = first; i <= last; i++) {
-		int run = 0;
+	h->label_w = max(h->label_w, 5);
+	h->count_w = digits(peak);
+	h->scale = peak <= HIST_WIDTH ? 1 : div64_s64(peak + HIST_WIDTH - 1, HIST_WIDTH);
+}
 
-		while (i + run <= last && !st->buckets[i + run])
-			run++;
-		/* A long run of empty rows is shown as its ends around a "~". */
-		if (run > 2 * HIST_ELISION + 1) {
-			int k;
+void stp_stat_print_hist(struct stp_sink *out, const struct stp_stat *st,
+			 const struct stp_stat_spec *spec)
+{
+	struct hist_layout h;
+	bool eliding = false;
+	int i;
 
-			for (k = 0; k < HIST_ELISION; k++) {
-				bucket_label(label, sizeof(label), i + k, spec);
-				print_row(label, width, 0, peak);
-			}
-			stp_printf("%*s ~\n", width, "");
-			for (k = run - HIST_ELISION; k < run; k++) {
-				bucket_label(label, sizeof(label), i + k, spec);
-				print_row(label, width, 0, peak);
-			}
-			i += run - 1;
+	hist_layout(st, spec, &h);
+	stp_sink_printf(out, "%*s |", h.label_w, "value");
+	stp_sink_pad(out, '-', HIST_WIDTH);
+	stp_sink_write(out, " count\n", 7);
+	for (i = h.lo; i <= h.hi; i++) {
+		const char *prefix;
+		int64_t v = row_value(i, spec, &prefix);
+		int bar = (int)div64_s64(st->buckets[i], h.scale);
+
+		if (elided(st, i, h.lo, h.hi, nbuckets(spec))) {
+			eliding = true;
 			continue;
 		}
-		bucket_label(label, sizeof(label), i, spec);
-		print_row(label, width, st->buckets[i], peak);
+		if (eliding)
+			stp_sink_printf(out, "%*s ~\n", h.label_w, "");
+		eliding = false;
+		stp_sink_printf(out, "%*s%lld |", h.label_w - digits(v), prefix, (long long)v);
+		stp_sink_pad(out, '@', bar);
+		stp_sink_printf(out, "%*lld\n", HIST_WIDTH - bar + 1 + h.count_w,
+				(long long)st->buckets[i]);
 	}
-	stp_print_char('\n');
+	stp_sink_write(out, "\n", 1);
 }

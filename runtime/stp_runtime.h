@@ -17,8 +17,25 @@
 #include <linux/ptrace.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+
+/* Kernel log lines name the module at run time, not through KBUILD_MODNAME, so the runtime's
+ * objects are the same for every module and pass 4 can build them once per kernel and -D
+ * set (see translator/fastbuild.c). */
+#include <linux/module.h>
+#undef pr_err
+#undef pr_warn
+#undef pr_notice
+#undef pr_info
+#define stp_pr(level, fmt, ...) printk(level "%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)
+#define pr_err(fmt, ...) stp_pr(KERN_ERR, fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...) stp_pr(KERN_WARNING, fmt, ##__VA_ARGS__)
+#define pr_notice(fmt, ...) stp_pr(KERN_NOTICE, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...) stp_pr(KERN_INFO, fmt, ##__VA_ARGS__)
 #include "transport_msgs.h"
 #include "map.h"
+#include "format.h"
 
 /* ---- limits ---- */
 #ifndef MAXSTRINGLEN
@@ -26,6 +43,9 @@
 #endif
 #ifndef MAXACTION
 #define MAXACTION 1000            /* statements per probe hit */
+#endif
+#ifndef MAXACTION_INTERRUPTIBLE
+#define MAXACTION_INTERRUPTIBLE (MAXACTION * 10) /* ... of a begin, end or error probe */
 #endif
 #ifndef MAXNESTING
 #define MAXNESTING 10             /* nested function calls */
@@ -38,6 +58,9 @@
 #endif
 #ifndef MAXTRYLOCK
 #define MAXTRYLOCK 1000           /* spins on a contended lock before a hit is skipped */
+#endif
+#ifndef INTERRUPTIBLE
+#define INTERRUPTIBLE 1           /* 1: handlers run with interrupts on (0: masked) */
 #endif
 #ifndef STP_PRINT_BUFSIZE
 #define STP_PRINT_BUFSIZE 8192    /* per-CPU output staged during one probe hit */
@@ -56,16 +79,19 @@ enum stp_state { STP_STATE_STARTING, STP_STATE_RUNNING, STP_STATE_STOPPING, STP_
 
 /* The per-CPU probe context. The generated unit embeds this as the first member of its own
  * `struct context`, whose remainder holds the locals and temporaries of probes and
- * functions, so nothing large lives on the kernel stack. */
+ * functions, so nothing large lives on the kernel stack. A hit sets only the fields up to
+ * probe_data; error_buf is written only on an error. */
 struct stp_context {
-	atomic_t busy;                  /* a probe is running on this CPU: re-entry is skipped */
 	const char *probe_point;        /* pp() of the running probe */
 	const char *last_error;         /* set by stp_error(); the handler unwinds */
 	const char *error_location;     /* "operator '/' at FILE:L:C" of the failing code */
 	long actionremaining;           /* MAXACTION budget for this hit */
 	int nesting;                    /* function call depth */
 	struct pt_regs *regs;           /* registers at the probe hit, or NULL */
-	char error_buf[128];            /* formatted message for last_error */
+	void *probe_data;               /* the event's own data (a kretprobe instance's
+					   values saved at entry for @entry), or NULL */
+	char error_buf[MAXSTRINGLEN];   /* formatted message for last_error (error()'s
+					   whole message: a catch gets all of it) */
 };
 
 /* One probe as the generated unit describes it. */
@@ -87,33 +113,66 @@ extern atomic_t stp_session_state;
 extern atomic_t stp_error_count, stp_skipped_count;
 /* Runs one event probe hit (only while the session runs): takes this CPU's context (skips
  * the hit if busy), runs the handler, reports an error, flushes the output. regs may be
- * NULL where the event has none. */
+ * NULL where the event has none. Out-of-line forms of stp_run_probe_inline() below. */
 void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs);
+/* The same, with DATA as the hit's c->probe_data. */
+void stp_run_probe_data(const struct stp_probe *p, struct pt_regs *regs, void *data);
 /* Counts a skipped probe hit (ends the script past MAXSKIPPED). */
 void stp_note_skipped(void);
-/* Global locks: bounded trylocks (interrupts are off in handlers), never a deadlock. */
-static inline bool stp_read_trylock(rwlock_t *l)
+/* Counts a hit skipped because a probe already runs on this CPU (an interrupt or a
+ * function the handler calls): with INTERRUPTIBLE, not held against MAXSKIPPED. */
+void stp_note_reentrant(void);
+/* Counts N hits that the kernel itself skipped (kprobes hit inside a probe handler),
+ * as reentrant skips. */
+void stp_note_missed(unsigned long n);
+/* Reports the error recorded in c (ends the script past MAXERRORS). */
+void stp_report_error(struct stp_context *c);
+/* last_error of a handler that abort() ends: unwinds like an error, but no try catches
+ * it and it is neither reported nor counted. */
+extern const char stp_abort_msg[];
+
+/* Global locks: a count of readers, or -1 while a writer holds it. Only bounded trylocks
+ * are used (a hit that waits too long is skipped), so they can never deadlock, even when
+ * an interrupt or NMI probe meets a lock its CPU holds. Inline and without preemption
+ * bookkeeping: handlers already run with preemption off. Zero-initialised is unlocked. */
+typedef struct {
+	atomic_t v;
+} stp_rwlock_t;
+
+static __always_inline bool stp_read_trylock(stp_rwlock_t *l)
 {
-	int i;
+	int i, old;
 
 	for (i = 0; i < MAXTRYLOCK; i++) {
-		if (read_trylock(l))
+		old = atomic_read(&l->v);
+		if (likely(old >= 0) && likely(atomic_try_cmpxchg_acquire(&l->v, &old, old + 1)))
 			return true;
 		cpu_relax();
 	}
 	return false;
 }
 
-static inline bool stp_write_trylock(rwlock_t *l)
+static __always_inline void stp_read_unlock(stp_rwlock_t *l)
 {
-	int i;
+	atomic_dec_return_release(&l->v);
+}
+
+static __always_inline bool stp_write_trylock(stp_rwlock_t *l)
+{
+	int i, old;
 
 	for (i = 0; i < MAXTRYLOCK; i++) {
-		if (write_trylock(l))
+		old = 0;
+		if (likely(atomic_try_cmpxchg_acquire(&l->v, &old, -1)))
 			return true;
 		cpu_relax();
 	}
 	return false;
+}
+
+static __always_inline void stp_write_unlock(stp_rwlock_t *l)
+{
+	atomic_set_release(&l->v, 0);
 }
 
 /* Runs probes in order (begin/end/error lists) in process context. */
@@ -123,6 +182,8 @@ void stp_error(struct stp_context *c, const char *location, const char *fmt, ...
 	__printf(3, 4);
 /* exit(): end the script after the current probe; the end probes still run. */
 void stp_request_exit(void);
+/* Whether the current task runs as the user who loaded the module (runtime/linux/module.c). */
+bool stp_is_myproc(void);
 int stp_contexts_alloc(void);
 void stp_contexts_free(void);
 
@@ -134,6 +195,11 @@ void stp_print_mem(const char *s, size_t len);
 void stp_print_char(char ch);
 void stp_printf(const char *fmt, ...) __printf(1, 2);
 void stp_print_flush(void);
+/* printf's direct access: the free part of this CPU's buffer (after a flush), then how
+ * much of it was written. */
+char *stp_print_window(size_t *room);
+char *stp_print_window_flushed(size_t *room);
+void stp_print_commit(size_t n);
 
 /* ---- strings (runtime/string.c) ---- */
 /* Copies/appends with truncation at MAXSTRINGLEN - 1 bytes; dst always NUL-terminated. */
@@ -151,6 +217,60 @@ int stp_relay_write(const void *data, size_t len);
 extern atomic64_t stp_dropped_bytes;
 /* Called by the transport when stapio sends a command (process context). */
 void stp_handle_command(u32 type, const void *data, u32 len);
+
+/* ---- the hot path of a probe hit ---- */
+DECLARE_PER_CPU(int, stp_busy);                         /* a probe runs on this CPU */
+DECLARE_PER_CPU(struct stp_context *, stp_cpu_context); /* this CPU's context */
+
+/* Runs one hit of p in this CPU's context, for event probes and lifecycle probes alike.
+ * Preemption stays off throughout; interrupts too unless INTERRUPTIBLE. A hit that comes
+ * while a probe already runs on the CPU (from an interrupt, an NMI, or something the
+ * handler calls) is skipped and counted. Only the fields a handler reads are reset: no
+ * clearing of the context or its frames. */
+static __always_inline void stp_run_hit(const struct stp_probe *p, struct pt_regs *regs,
+					void *data, long maxaction)
+{
+	struct stp_context *c;
+	unsigned long flags = 0;
+
+	if (INTERRUPTIBLE)
+		preempt_disable();
+	else
+		local_irq_save(flags);
+	if (unlikely(this_cpu_inc_return(stp_busy) != 1)) {
+		this_cpu_dec(stp_busy);
+		if (INTERRUPTIBLE)
+			preempt_enable();
+		else
+			local_irq_restore(flags);
+		stp_note_reentrant();
+		return;
+	}
+	c = this_cpu_read(stp_cpu_context);
+	c->probe_point = p->pp;
+	c->last_error = NULL;
+	c->actionremaining = maxaction;
+	c->nesting = 0;
+	c->regs = regs;
+	c->probe_data = data;
+	p->handler(c);
+	if (unlikely(c->last_error))
+		stp_report_error(c);
+	stp_print_flush();
+	this_cpu_dec(stp_busy);
+	if (INTERRUPTIBLE)
+		preempt_enable();
+	else
+		local_irq_restore(flags);
+}
+
+/* stp_run_probe(), inlined into an event family's handler. */
+static __always_inline void stp_run_probe_inline(const struct stp_probe *p,
+						 struct pt_regs *regs, void *data)
+{
+	if (likely(atomic_read(&stp_session_state) == STP_STATE_RUNNING))
+		stp_run_hit(p, regs, data, MAXACTION);
+}
 
 /* Hot-path check emitted before each statement: bounds the work of one probe hit. */
 #define STP_ACTION(c, loc) \

@@ -51,6 +51,8 @@ enum stp_msg_type {
 	STP_OOB_ERROR,          /* module -> stapio: text for stderr ("ERROR: ...") */
 	STP_OOB_WARNING,        /* module -> stapio: text for stderr ("WARNING: ...") */
 	STP_TZINFO,             /* stapio -> module: struct stp_msg_tzinfo, before STP_START */
+	STP_SYSTEM,             /* module -> stapio: a shell command to run in the
+				   background (system()), NUL-terminated */
 };
 
 struct stp_msg_hdr {

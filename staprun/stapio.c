@@ -457,6 +457,60 @@ struct session {
 	struct stp_msg_exit report;
 };
 
+/* system(): the commands the script asked for, run by /bin/sh in the background with
+ * stapio's standard streams, once the output received before them is out; the session
+ * waits for them before it ends. */
+#define MAX_SYSTEM 64
+static char *system_queue[MAX_SYSTEM];
+static int nqueued;
+static pid_t system_children[MAX_SYSTEM];
+static int nsystem;
+
+static void queue_system(const char *cmd, size_t len)
+{
+	char *copy;
+
+	if (nqueued == MAX_SYSTEM || !(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, cmd, len);
+	copy[len] = '\0';
+	system_queue[nqueued++] = copy;
+}
+
+static void reap_system(int wait)
+{
+	int i = 0;
+
+	while (i < nsystem) {
+		if (waitpid(system_children[i], NULL, wait ? 0 : WNOHANG) == 0) {
+			i++;
+			continue;
+		}
+		system_children[i] = system_children[--nsystem];
+	}
+}
+
+static void run_system(void)
+{
+	for (int i = 0; i < nqueued; i++) {
+		pid_t pid;
+
+		reap_system(nsystem == MAX_SYSTEM);
+		pid = fork();
+		if (pid == 0) {
+			signal(SIGCHLD, SIG_DFL);
+			execl("/bin/sh", "sh", "-c", system_queue[i], (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0)
+			err("system(): fork: %s", strerror(errno));
+		else
+			system_children[nsystem++] = pid;
+		free(system_queue[i]);
+	}
+	nqueued = 0;
+}
+
 static void request_stop(struct session *s)
 {
 	if (!s->stopping) {
@@ -504,6 +558,9 @@ static void handle_msg(struct session *s, const char *buf, ssize_t n)
 	case STP_OOB_WARNING:
 		if (!no_warnings)
 			emit_message(payload, hdr->len);
+		break;
+	case STP_SYSTEM:
+		queue_system(payload, strnlen(payload, hdr->len));
 		break;
 	case STP_EXIT:
 		if (hdr->len >= sizeof(s->report) - 2 * sizeof(__s32)) {
@@ -612,6 +669,11 @@ static void run_session(struct session *s, long target_pid)
 			continue;
 		}
 		flowing = drain_output() > 0;
+		if (nqueued && !flowing) {      /* once the output before them is out */
+			output_flush();
+			run_system();
+		}
+		reap_system(0);
 		if (out.broken)
 			request_stop(s);
 		if (s->done)
@@ -620,6 +682,8 @@ static void run_session(struct session *s, long target_pid)
 	if (!s->detach)
 		drain_output();
 	output_flush();
+	run_system();
+	reap_system(1);
 }
 
 static void report(struct session *s)

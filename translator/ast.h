@@ -218,6 +218,7 @@ struct script {
 	const struct source_file *file;
 	struct node *decls;          /* N_PROBE, N_ALIAS, N_FUNCTION, N_GLOBAL, N_EMBED_TOP */
 	struct script *next;
+	int probes_derived;          /* library files: its own probes were added (elaboration) */
 };
 
 struct node *node_new(enum node_kind kind, const struct srcloc *loc);

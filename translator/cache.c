@@ -1,23 +1,33 @@
 /* cache.c - the module cache: a module built once is reused while nothing that went into
- * it has changed.
+ * it has changed, and passes 3 and 4 are skipped.
  *
- * Key: XXH3-128 (libxxhash) of the translator version, the generated C, every runtime
- * source, the -D/-B/-m options, and the target kernel (release, .config, Module.symvers).
- * Entries live in $SYSTEMTAP_DIR/cache (default ~/.systemtap/cache) as KEY.ko and KEY.c;
- * a use refreshes an entry's time, and when the cache grows past its size limit
- * ($SYSTEMTAP_DIR/cache/cache_mb_limit, default 256 MB) the least recently used entries
- * go first. --disable-cache bypasses it.
+ * Key: XXH3-128 (libxxhash), computed after pass 2, of the translator (its version, and its
+ * executable's size, time and inode), the script (name, text, arguments), the tapset and
+ * runtime trees, the command line but for the options that only change how stap runs (so
+ * -D, -B, -I, -g, -u, -m, the privilege level and any option added later count), the
+ * STAP_WERROR setting, and the target kernel (release, build tree, .config,
+ * Module.symvers and the build id of its vmlinux). Entries live in $SYSTEMTAP_DIR/cache
+ * (default ~/.systemtap/cache) as KEY.c and KEY.ko; a use refreshes an entry's time, and
+ * when the cache grows past its size limit ($SYSTEMTAP_DIR/cache/cache_mb_limit, default
+ * 256 MB) the least recently used entries go first: modules, and the prebuilt runtimes and
+ * precompiled headers that pass 4 keeps under cache/kbuild (see fastbuild.c).
+ * --disable-cache bypasses the module cache (not the per-kernel build data).
  */
 #define _GNU_SOURCE
 #include "cache.h"
 #include "arena.h"
+#include "elaborate.h"
 #include "util.h"
 #include "version.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,19 +36,44 @@
 
 #define A(...) arena_printf(g_arena, __VA_ARGS__)
 
-/* Feeds a file's bytes (or a marker for a missing file) into the hash. */
-static void hash_file(XXH3_state_t *st, const char *path)
+/* ---- hashing ---- */
+
+struct hasher {
+	XXH3_state_t *st;
+};
+
+struct hasher *hasher_new(void)
+{
+	struct hasher *h = NEW(struct hasher);
+
+	h->st = XXH3_createState();
+	XXH3_128bits_reset(h->st);
+	return h;
+}
+
+void hash_str(struct hasher *h, const char *s)
+{
+	XXH3_128bits_update(h->st, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static void hash_bytes(struct hasher *h, const void *p, size_t n)
+{
+	XXH3_128bits_update(h->st, &n, sizeof(n));
+	XXH3_128bits_update(h->st, p, n);
+}
+
+void hash_file(struct hasher *h, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char buf[65536];
 	size_t n;
 
 	if (!f) {
-		XXH3_128bits_update(st, "-", 1);
+		XXH3_128bits_update(h->st, "-", 1);
 		return;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		XXH3_128bits_update(st, buf, n);
+		XXH3_128bits_update(h->st, buf, n);
 	fclose(f);
 }
 
@@ -47,8 +82,7 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Every file of a directory tree, in a stable order. */
-static void hash_tree(XXH3_state_t *st, const char *dir)
+void hash_tree(struct hasher *h, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -65,42 +99,176 @@ static void hash_tree(XXH3_state_t *st, const char *dir)
 	for (int i = 0; i < n; i++) {
 		const char *path = A("%s/%s", dir, names[i]);
 		struct stat sb;
-		XXH3_128bits_update(st, names[i], strlen(names[i]) + 1);
+		hash_str(h, names[i]);
 		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-			hash_tree(st, path);
+			hash_tree(h, path);
 		else
-			hash_file(st, path);
+			hash_file(h, path);
 	}
 }
 
-static void hash_str(XXH3_state_t *st, const char *s)
+void hash_stat(struct hasher *h, const char *path)
 {
-	XXH3_128bits_update(st, s ? s : "", s ? strlen(s) + 1 : 1);
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		hash_str(h, "-");
+		return;
+	}
+	hash_str(h, A("%lld %lld.%09ld %llu", (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+		      sb.st_mtim.tv_nsec, (unsigned long long)sb.st_ino));
 }
 
-const char *cache_key(struct session *s)
+/* make's parallelism does not change what it builds. */
+static int is_jobs_option(const char *o)
 {
-	XXH3_state_t *st = XXH3_createState();
+	return !strncmp(o, "-j", 2) || !strncmp(o, "--jobs", 6);
+}
 
-	XXH3_128bits_reset(st);
-	hash_str(st, STAP_VERSION);
-	hash_file(st, s->c_source);
-	hash_tree(st, s->runtime_dir);
-	for (int i = 0; i < s->defines.n; i++)
-		hash_str(st, s->defines.v[i]);
-	hash_str(st, "-B");
+void hash_kbuild_opts(struct hasher *h, const struct session *s)
+{
+	hash_str(h, "-B");
 	for (int i = 0; i < s->kbuild_opts.n; i++)
-		hash_str(st, s->kbuild_opts.v[i]);
-	hash_str(st, s->module_name);
-	hash_str(st, s->release);
-	hash_file(st, A("%s/.config", s->build_dir));
-	hash_file(st, A("%s/Module.symvers", s->build_dir));
-	XXH128_hash_t h = XXH3_128bits_digest(st);
-	XXH3_freeState(st);
-	return A("%016llx%016llx", (unsigned long long)h.high64, (unsigned long long)h.low64);
+		if (!is_jobs_option(s->kbuild_opts.v[i]))
+			hash_str(h, s->kbuild_opts.v[i]);
 }
 
-static const char *cache_dir(void)
+const char *hasher_hex(struct hasher *h)
+{
+	XXH128_hash_t d = XXH3_128bits_digest(h->st);
+
+	XXH3_freeState(h->st);
+	return A("%016llx%016llx", (unsigned long long)d.high64, (unsigned long long)d.low64);
+}
+
+/* ---- the key ---- */
+
+/* The GNU build id of an ELF file (hex), or NULL. Only the headers and the note are read. */
+static const char *build_id(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *id = NULL;
+
+	if (fd < 0)
+		return NULL;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	for (Elf_Scn *scn = NULL; e && !id && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+		while (data && !id && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)))
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)data->d_buf + name_off, "GNU", 4)) {
+				const unsigned char *p = (unsigned char *)data->d_buf + desc_off;
+				char *hex = arena_alloc(g_arena, 2 * nh.n_descsz + 1);
+				for (size_t i = 0; i < nh.n_descsz; i++)
+					sprintf(hex + 2 * i, "%02x", p[i]);
+				id = hex;
+			}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return id;
+}
+
+/* The target kernel: release, build tree, configuration, exports and image. */
+static void hash_kernel(struct hasher *h, const struct session *s)
+{
+	char real[PATH_MAX];
+	const char *id = NULL;
+	const char *vmlinux[] = { A("/usr/lib/debug/boot/vmlinux-%s", s->release),
+				  A("/usr/lib/debug/lib/modules/%s/vmlinux", s->release),
+				  A("%s/vmlinux", s->build_dir) };
+
+	hash_str(h, s->release);
+	hash_str(h, realpath(s->build_dir, real) ? real : s->build_dir);
+	hash_file(h, A("%s/.config", s->build_dir));
+	hash_file(h, A("%s/Module.symvers", s->build_dir));
+	for (size_t i = 0; i < sizeof(vmlinux) / sizeof(vmlinux[0]) && !id; i++)
+		id = build_id(vmlinux[i]);
+	hash_str(h, id);
+	if (!id)
+		hash_stat(h, A("/boot/vmlinuz-%s", s->release));
+}
+
+/* stap's command line (from /proc, so that options added later count too), without what
+ * only changes how stap runs: -v, -k, -p, -o, -c, -x, --vp, --remote, --disable-cache and
+ * make's -B -jN. */
+static void hash_command_line(struct hasher *h)
+{
+	FILE *f = fopen("/proc/self/cmdline", "rb");
+	char buf[65536];
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	const char *argv[1024];
+	int argc = 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n && argc < 1024; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			for (; i < argc; i++)
+				hash_str(h, argv[i]);
+		} else if (!strcmp(a, "--vp") || !strcmp(a, "--remote")) {
+			i++;
+		} else if (!strncmp(a, "--vp=", 5) || !strncmp(a, "--remote=", 9) ||
+			   !strcmp(a, "--disable-cache") || (a[0] == '-' && a[1] &&
+			   strspn(a + 1, "vk") == strlen(a + 1))) {
+			continue;
+		} else if (a[0] == '-' && a[1] && strchr("peIDBrmocxlL", a[1])) {
+			const char *arg = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : "";
+			if (!strchr("pocx", a[1]) && !(a[1] == 'B' && is_jobs_option(arg))) {
+				hash_str(h, a);
+				hash_str(h, arg);
+			}
+		} else {
+			hash_str(h, a);
+		}
+	}
+}
+
+static const char *module_key(const struct session *s)
+{
+	struct hasher *h = hasher_new();
+	const struct source_file *f = s->user_script ? s->user_script->file : NULL;
+
+	hash_str(h, "module-key 2 " STAP_VERSION);
+	hash_stat(h, "/proc/self/exe");          /* a rebuilt translator has a new time */
+	hash_command_line(h);
+	hash_str(h, f ? f->name : s->script_path);
+	if (f)
+		hash_bytes(h, f->text, f->len);
+	for (int i = 0; i < s->args.n; i++)
+		hash_str(h, s->args.v[i]);
+	hash_str(h, "-D");
+	for (int i = 0; i < s->defines.n; i++)
+		hash_str(h, s->defines.v[i]);
+	hash_kbuild_opts(h, s);
+	hash_str(h, "-I");
+	for (int i = 0; i < s->include_dirs.n; i++) {
+		hash_str(h, s->include_dirs.v[i]);
+		hash_tree(h, s->include_dirs.v[i]);
+	}
+	hash_str(h, A("g%d u%d priv%d werror%s", s->guru, s->unoptimized, elab_opts.privilege,
+		      getenv("STAP_WERROR") ? getenv("STAP_WERROR") : ""));
+	hash_str(h, s->module_name);
+	hash_tree(h, s->tapset_dir);
+	hash_tree(h, s->runtime_dir);
+	hash_kernel(h, s);
+	return hasher_hex(h);
+}
+
+/* ---- the cache directory ---- */
+
+const char *cache_dir(void)
 {
 	const char *base = getenv("SYSTEMTAP_DIR");
 	const char *home = getenv("HOME");
@@ -110,7 +278,7 @@ static const char *cache_dir(void)
 	return A("%s/.systemtap/cache", home && *home ? home : "/tmp");
 }
 
-static int make_dirs(const char *path)
+int make_dirs(const char *path)
 {
 	char *p = arena_strdup(g_arena, path);
 
@@ -125,24 +293,124 @@ static int make_dirs(const char *path)
 	return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int cache_fetch(struct session *s, const char *key, const char *dest)
+int cache_lock(const char *path)
 {
-	const char *entry = A("%s/%s.ko", cache_dir(), key);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
-	if (s->disable_cache || !file_exists(entry))
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+void cache_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int link_or_copy(const char *from, const char *to)
+{
+	unlink(to);
+	return link(from, to) == 0 ? 0 : copy_file(from, to);
+}
+
+/* ---- the module cache ---- */
+
+int cache_lookup(struct session *s)
+{
+	s->cache_key = module_key(s);
+	if (!s->module_name)
+		s->module_name = A("stap_%.24s", s->cache_key);
+	if (s->disable_cache)
 		return 0;
-	if (copy_file(entry, dest) != 0)
+	const char *c = A("%s/%s.c", cache_dir(), s->cache_key);
+	const char *ko = A("%s/%s.ko", cache_dir(), s->cache_key);
+	const char *local = A("%s/stap_src.c", s->tmpdir);
+	if (!file_exists(c) || !file_exists(ko) || copy_file(c, local) != 0)
 		return 0;
-	utime(entry, NULL);            /* recently used */
-	s->cached_module = entry;
+	utime(ko, NULL);               /* recently used */
+	s->c_source = local;
+	s->cached_source = c;
+	s->cached_module = ko;
 	return 1;
+}
+
+void cache_store(struct session *s)
+{
+	const char *dir = cache_dir();
+	const char *key = s->cache_key;
+
+	if (s->disable_cache || !key || make_dirs(dir) != 0)
+		return;
+	const char *tmp = A("%s/%s.ko.%d", dir, key, (int)getpid());
+	const char *ctmp = A("%s/%s.c.%d", dir, key, (int)getpid());
+	/* The C first: an entry counts once its .ko is there. */
+	if (copy_file(s->c_source, ctmp) != 0 || rename(ctmp, A("%s/%s.c", dir, key)) != 0 ||
+	    copy_file(s->module_path, tmp) != 0 || rename(tmp, A("%s/%s.ko", dir, key)) != 0) {
+		unlink(ctmp);
+		unlink(tmp);
+		return;
+	}
+	cache_trim();
 }
 
 struct entry {
 	const char *path;
+	const char *partner;            /* removed with it (the .c of a .ko, the .h of a .gch) */
 	time_t used;
 	off_t size;
 };
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+	long long total;
+};
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
+static void add_entry(struct entries *es, const char *path, const char *partner)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return;
+	if (es->n == es->cap) {
+		es->cap = es->cap ? es->cap * 2 : 64;
+		es->v = realloc(es->v, es->cap * sizeof(*es->v));
+		if (!es->v) {
+			es->n = es->cap = 0;
+			return;
+		}
+	}
+	es->v[es->n++] = (struct entry){ path, partner, sb.st_mtime, sb.st_size };
+	es->total += sb.st_size;
+}
+
+/* Entries of one directory: FILE.SUFFIX, with FILE.PARTNER_SUFFIX removed alongside. */
+static void collect(struct entries *es, const char *dir, const char *prefix, const char *suffix,
+		    const char *partner_suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) || !has_suffix(de->d_name, suffix))
+			continue;
+		const char *path = A("%s/%s", dir, de->d_name);
+		size_t stem = strlen(path) - strlen(suffix);
+		add_entry(es, path, partner_suffix ? A("%.*s%s", (int)stem, path, partner_suffix) : NULL);
+	}
+	closedir(d);
+}
 
 static int older_first(const void *a, const void *b)
 {
@@ -150,60 +418,33 @@ static int older_first(const void *a, const void *b)
 	return x->used < y->used ? -1 : x->used > y->used;
 }
 
-/* Removes the least recently used modules until the cache fits its limit. */
-static void trim(const char *dir)
-{
-	const char *limit_text = read_first_line(A("%s/cache_mb_limit", dir));
-	long long limit = (limit_text ? atoll(limit_text) : 256) * 1024 * 1024;
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct entry *v = NULL;
-	size_t n = 0, cap = 0;
-	long long total = 0;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		struct stat sb;
-		if (len < 4 || strcmp(de->d_name + len - 3, ".ko"))
-			continue;
-		const char *path = A("%s/%s", dir, de->d_name);
-		if (stat(path, &sb) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				break;
-		}
-		v[n++] = (struct entry){ path, sb.st_mtime, sb.st_size };
-		total += sb.st_size;
-	}
-	closedir(d);
-	if (v)
-		qsort(v, n, sizeof(*v), older_first);
-	for (size_t i = 0; v && i < n && total > limit; i++) {
-		unlink(v[i].path);
-		char *c = arena_strdup(g_arena, v[i].path);
-		strcpy(c + strlen(c) - 3, ".c");
-		unlink(c);
-		total -= v[i].size;
-	}
-	free(v);
-}
-
-void cache_store(struct session *s, const char *key)
+void cache_trim(void)
 {
 	const char *dir = cache_dir();
+	const char *limit_text = read_first_line(A("%s/cache_mb_limit", dir));
+	long long limit = (limit_text ? atoll(limit_text) : 256) * 1024 * 1024;
+	struct entries es = { 0 };
+	DIR *d = opendir(A("%s/kbuild", dir));
+	struct dirent *de;
 
-	if (s->disable_cache || make_dirs(dir) != 0)
-		return;
-	const char *tmp = A("%s/%s.ko.%d", dir, key, (int)getpid());
-	if (copy_file(s->module_path, tmp) != 0 || rename(tmp, A("%s/%s.ko", dir, key)) != 0) {
-		unlink(tmp);
-		return;
+	collect(&es, dir, "", ".ko", ".c");
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		const char *sub = A("%s/kbuild/%s", dir, de->d_name);
+		collect(&es, sub, "runtime-", ".o", NULL);
+		collect(&es, sub, "runtime-", ".failed", NULL);
+		collect(&es, sub, "pch-", ".h.gch", ".h");
 	}
-	copy_file(s->c_source, A("%s/%s.c", dir, key));
-	trim(dir);
+	if (d)
+		closedir(d);
+	if (es.v)
+		qsort(es.v, es.n, sizeof(*es.v), older_first);
+	for (size_t i = 0; i < es.n && es.total > limit; i++) {
+		unlink(es.v[i].path);
+		if (es.v[i].partner)
+			unlink(es.v[i].partner);
+		es.total -= es.v[i].size;
+	}
+	free(es.v);
 }

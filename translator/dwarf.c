@@ -208,57 +208,132 @@ struct dw_ctx *dw_open_kernel(const char *release, const char *build_dir, char *
 	return dw;
 }
 
-static bool modname_eq(const char *file, const char *name)
+/* ---- modules ---- */
+
+char *dw_module_name(const char *path)
 {
-	size_t i;
+	const char *base = strrchr(path, '/');
+	char *name = strdup(base ? base + 1 : path), *dot;
 
-	for (i = 0; name[i]; i++) {
-		char a = file[i] == '-' ? '_' : file[i], b = name[i] == '-' ? '_' : name[i];
-
-		if (a != b)
-			return false;
-	}
-	return strcmp(file + i, ".ko") == 0;
+	if (!name)
+		return NULL;
+	dot = strstr(name, ".ko");
+	if (dot && (!dot[3] || dot[3] == '.'))
+		*dot = 0;
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
 }
 
-static bool find_ko(const char *dir, const char *name, char *out, int depth)
+/* The modules of one release, found once per process (a few thousand files). */
+static struct modlist {
+	char *release;
+	struct dw_module *v;
+	int n, cap;
+} modlist;
+
+static bool is_ko(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 3 && strcmp(name + n - 3, ".ko") == 0;
+}
+
+static void add_module(const char *path)
+{
+	char *name = dw_module_name(path);
+
+	if (!name)
+		return;
+	for (int i = 0; i < modlist.n; i++)
+		if (strcmp(modlist.v[i].name, name) == 0) {   /* a debug copy came first */
+			free(name);
+			return;
+		}
+	if (modlist.n == modlist.cap) {
+		modlist.cap = modlist.cap ? modlist.cap * 2 : 1024;
+		modlist.v = realloc(modlist.v, modlist.cap * sizeof(*modlist.v));
+		if (!modlist.v)
+			abort();
+	}
+	modlist.v[modlist.n].name = name;
+	modlist.v[modlist.n++].path = strdup(path);
+}
+
+static void scan_modules(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char sub[PATH_MAX];
-	bool found = false;
 
 	if (!d)
-		return false;
-	while (!found && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || (depth == 0 && strcmp(de->d_name, "build") == 0) ||
+		    (depth == 0 && strcmp(de->d_name, "source") == 0))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (de->d_type == DT_DIR || (de->d_type == DT_UNKNOWN && !file_exists(sub))) {
-			if (depth < 12 && find_ko(sub, name, out, depth + 1))
-				found = true;
-		} else if (modname_eq(de->d_name, name)) {
-			snprintf(out, PATH_MAX, "%s", sub);
-			found = true;
-		}
+		if (is_ko(de->d_name) && (de->d_type == DT_REG || de->d_type == DT_UNKNOWN ||
+					  de->d_type == DT_LNK))
+			add_module(sub);
+		else if ((de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) && depth < 12)
+			scan_modules(sub, depth + 1);
 	}
 	closedir(d);
-	return found;
+}
+
+static int cmp_module(const void *a, const void *b)
+{
+	return strcmp(((const struct dw_module *)a)->name, ((const struct dw_module *)b)->name);
+}
+
+int dw_module_list(const char *release, const struct dw_module **out)
+{
+	char dir[PATH_MAX];
+
+	*out = NULL;
+	if (!release)
+		return 0;
+	if (!modlist.release || strcmp(modlist.release, release) != 0) {
+		for (int i = 0; i < modlist.n; i++) {
+			free(modlist.v[i].name);
+			free(modlist.v[i].path);
+		}
+		free(modlist.release);
+		modlist.n = 0;
+		modlist.release = strdup(release);
+		/* debug copies first: they are the ones with DWARF */
+		snprintf(dir, sizeof(dir), "/usr/lib/debug/lib/modules/%s", release);
+		scan_modules(dir, 0);
+		snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+		scan_modules(dir, 0);
+		if (modlist.n > 1)
+			qsort(modlist.v, modlist.n, sizeof(*modlist.v), cmp_module);
+	}
+	*out = modlist.v;
+	return modlist.n;
 }
 
 struct dw_ctx *dw_open_module(const char *release, const char *name, char **err)
 {
-	char dir[PATH_MAX], path[PATH_MAX], bd[PATH_MAX];
-	const char *roots[2] = { "/usr/lib/debug/lib/modules", "/lib/modules" };
+	const struct dw_module *mods;
+	int n = dw_module_list(release, &mods);
+	char *want = dw_module_name(name);
+	char bd[PATH_MAX];
 
 	if (err)
 		*err = NULL;
-	snprintf(bd, sizeof(bd), "/lib/modules/%s/build", release);
-	for (int i = 0; i < 2; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", roots[i], release);
-		if (find_ko(dir, name, path, 0) && has_debug_info(path))
-			return open_path(path, name, release, err);
+	for (int i = 0; want && i < n; i++) {
+		if (strcmp(mods[i].name, want) != 0)
+			continue;
+		free(want);
+		if (has_debug_info(mods[i].path))
+			return open_path(mods[i].path, mods[i].name, release, err);
+		break;
 	}
+	free(want);
+	snprintf(bd, sizeof(bd), "/lib/modules/%s/build", release);
 	if (err)
 		*err = missing_debuginfo(bd);
 	return NULL;
@@ -267,6 +342,8 @@ struct dw_ctx *dw_open_module(const char *release, const char *name, char **err)
 struct dw_ctx *dw_open_file(const char *path, char **err)
 {
 	const char *base = strrchr(path, '/');
+	struct dw_ctx *dw;
+	char *name;
 
 	if (err)
 		*err = NULL;
@@ -275,7 +352,12 @@ struct dw_ctx *dw_open_file(const char *path, char **err)
 			*err = err_printf("cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
-	return open_path(path, base ? base + 1 : path, NULL, err);
+	/* a kernel module is known by its module name, anything else by its file name */
+	base = base ? base + 1 : path;
+	name = is_ko(base) ? dw_module_name(base) : strdup(base);
+	dw = open_path(path, name ? name : base, NULL, err);
+	free(name);
+	return dw;
 }
 
 void dw_index_free(struct dw_ctx *dw);
@@ -312,6 +394,34 @@ const char *dw_addr_section(struct dw_ctx *dw, uint64_t addr, uint64_t *offset)
 	if (offset)
 		*offset = a;
 	return nm;
+}
+
+const char *dw_addr_symbol(struct dw_ctx *dw, uint64_t addr, uint64_t *offset)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name = dwfl_module_addrinfo(dw->mod, addr, &off, &sym, NULL, NULL, NULL);
+
+	if (!name || !*name)
+		return NULL;
+	if (offset)
+		*offset = off;
+	return dw_strdup(dw, name);
+}
+
+int dw_symbol_count(struct dw_ctx *dw, const char *name)
+{
+	int n = dwfl_module_getsymtab(dw->mod), count = 0;
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *nm = dwfl_module_getsym_info(dw->mod, i, &sym, &addr, NULL, NULL, NULL);
+
+		if (nm && GELF_ST_TYPE(sym.st_info) != STT_SECTION && !strcmp(nm, name))
+			count++;
+	}
+	return count;
 }
 
 static bool init_name(const char *nm)

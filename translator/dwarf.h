@@ -12,13 +12,15 @@
  *   dw_open_module(release, name, &err)         /usr/lib/debug/lib/modules/R/.../NAME.ko
  *                                               ('-' and '_' are the same), then
  *                                               /lib/modules/R/.../NAME.ko
- *   dw_open_file(path, &err)                    any ELF object with DWARF
+ *   dw_open_file(path, &err)                    any ELF object with DWARF (a .ko file is
+ *                                               named after its module: x-y.ko -> x_y)
  *   dw_close(ctx)                               frees the context and everything it returned
  *
  * Errors come back as strings in SystemTap's wording; every returned string and array is
- * owned by the context and valid until dw_close() (an open failure's *err is malloc'ed). Nothing here prints, except one note on
- * stderr when the name index of a file with a build-id is first built (it is then cached
- * under $SYSTEMTAP_DIR/cache/dwarf/BUILDID.idx, default ~/.systemtap/cache/dwarf/).
+ * owned by the context and valid until dw_close() (an open failure's *err is malloc'ed).
+ * Nothing here prints, except one note on stderr when the kernel's name index is first
+ * built. Indexes of files with a build-id are cached under
+ * $SYSTEMTAP_DIR/cache/dwarf/BUILDID.idx (default ~/.systemtap/cache/dwarf/).
  *
  * Addresses are the object's link-time addresses (for vmlinux: the kernel virtual address
  * without KASLR, e.g. icmp_rcv = 0xffffffff818933e0). For ET_REL objects (modules) use
@@ -35,8 +37,10 @@
  * `@cast(ADDR, "struct x")->a` into C text for the generated module. The text uses only
  * what runtime/loc.h provides: STP_REGS (defined by the generated code: the probe's
  * struct pt_regs *), stp_reg_by_dwarf(regs, n), STP_KREAD(addr, type) (fault-safe read that
- * on a fault calls stp_kread_fault(&c->base, addr, location) and does `goto out`), the
- * kernel's u8..u64/s8..s64 and int64_t. The text is one C expression of type int64_t.
+ * on a fault calls stp_kread_fault(&c->base, addr, location) and does `goto out`),
+ * STP_MODULE_ADDR("mod", "symbol", location) (where a module's global is: its symbol in the
+ * loaded module; an error and `goto out` if it is not loaded), the kernel's u8..u64/s8..s64
+ * and int64_t. The text is one C expression of type int64_t.
  */
 #ifndef STAP_DWARF_H
 #define STAP_DWARF_H
@@ -57,8 +61,27 @@ const char *dw_build_id(const struct dw_ctx *dw);     /* hex, or "" */
 int dw_is_relocatable(const struct dw_ctx *dw);       /* ET_REL (module, .o) */
 /* For ET_REL: the section holding ADDR and the offset in it (NULL if none/not ET_REL). */
 const char *dw_addr_section(struct dw_ctx *dw, uint64_t addr, uint64_t *offset);
+/* The ELF symbol containing ADDR (a function's own symbol, e.g. "foo.constprop.0") and
+ * the offset into it, or NULL. For modules this is what a kprobe names ("MOD:SYMBOL"). */
+const char *dw_addr_symbol(struct dw_ctx *dw, uint64_t addr, uint64_t *offset);
+/* How many symbols of the object's symbol table have this name. */
+int dw_symbol_count(struct dw_ctx *dw, const char *name);
 /* Builds (or loads from the cache) the name index now; returns 1 if it was built. */
 int dw_ensure_index(struct dw_ctx *dw);
+
+/* ---- modules ---- */
+
+/* One module file of a release: its module name ('-' spelt '_') and path. */
+struct dw_module {
+	char *name;
+	char *path;
+};
+/* The kernel modules of RELEASE, sorted by name: under /usr/lib/debug/lib/modules/R (the
+ * -dbg package, with DWARF) first, then /lib/modules/R; one entry per name. Scanned once
+ * per process; the array stays valid until a call with another release. */
+int dw_module_list(const char *release, const struct dw_module **out);
+/* The module name of a .ko path: its basename without ".ko", '-' -> '_' (malloc'ed). */
+char *dw_module_name(const char *path);
 
 /* ---- functions ---- */
 
@@ -190,6 +213,8 @@ struct dw_target {
 	uint64_t scope_die;     /* where the probe is (dw_func.die, site die, ...) */
 	uint64_t pc;            /* the probe address */
 	const char *location;   /* C string literal for error messages ("\"...\"") or NULL */
+	const char *store;      /* guru mode: C text (int64_t, a plain variable: it may be
+	                           used twice) of a value to write there, or NULL to read */
 };
 
 struct dw_expr {
@@ -202,7 +227,12 @@ struct dw_expr {
 	int array_len;          /* for char arrays: the declared length (0 = unknown) */
 };
 
-/* Translates a target expression. Returns 0, or -1 with *err in SystemTap's wording, e.g.
+/* Translates a target expression. With t->store, out->c_expr writes that value instead
+ * (truncated to the type's size; a bit field is read, merged and written back) and yields
+ * it: memory through STP_KWRITE_AT(addr, type, value, location) (a fault is an error and
+ * `goto out`), registers through stp_reg_store_by_dwarf(STP_REGS, n, byte_offset, size,
+ * value). Only integers, enums, bit fields and pointers can be written. Returns 0, or -1
+ * with *err in SystemTap's wording, e.g.
  *   unable to find member 'rx_dropped' for struct net_device (alternatives: dev, ...)
  *   unable to find local 'x', [man error::dwarf] ... (alternatives: $a, $b)
  *   not accessible at this address [man error::dwarf] (pc 0x..., variable 'x')

@@ -32,6 +32,13 @@ static void *vec_push(struct dw_ctx *dw, struct vec *a)
 	return (char *)a->v + a->n++ * a->elem;
 }
 
+/* Sorts a vector (qsort wants a valid pointer even for nothing to sort). */
+static void vec_sort(struct vec *a, int (*cmp)(const void *, const void *))
+{
+	if (a->n > 1)
+		qsort(a->v, a->n, a->elem, cmp);
+}
+
 /* ---- addresses of a DIE ---- */
 
 /* Entry address: DW_AT_entry_pc, DW_AT_low_pc, or the start of the first range. */
@@ -113,7 +120,7 @@ static void load_inl(struct dw_ctx *dw, struct dw_cu *cu)
 	if (!dwarf_offdie(dw->dbg, cu->off, &cudie))
 		return;
 	walk_inl(dw, &cudie, NULL, &v);
-	qsort(v.v, v.n, sizeof(struct dw_inl), cmp_inl);
+	vec_sort(&v, cmp_inl);
 	cu->inl = v.v;
 	cu->ninl = v.n;
 }
@@ -232,7 +239,7 @@ static int find_funcs(struct dw_ctx *dw, const struct dw_spec *spec, bool filter
 
 	dw_index_funcs(dw, spec->func, spec->file, collect_fn, &col);
 	c = col.c.v;
-	qsort(c, col.c.n, sizeof(*c), cmp_cand);
+	vec_sort(&col.c, cmp_cand);
 	for (int i = 0; i < col.c.n;) {
 		int j = i;
 		const struct dw_ixfunc *abs = NULL;
@@ -286,7 +293,7 @@ static int find_funcs(struct dw_ctx *dw, const struct dw_spec *spec, bool filter
 		}
 		i = j;
 	}
-	qsort(res.v, res.n, sizeof(struct dw_func), cmp_func);
+	vec_sort(&res, cmp_func);
 	*out = res.v ? res.v : dw_alloc(dw, sizeof(struct dw_func));
 	return res.n;
 }
@@ -364,7 +371,7 @@ int dw_find_labels(struct dw_ctx *dw, const char *func_spec, const char *label_p
 			if (dwarf_offdie(dw->dbg, fs[i].inlines[k].die, &die))
 				walk_labels(dw, &die, label_pattern, &fs[i], fs[i].inlines[k].die, &v);
 	}
-	qsort(v.v, v.n, sizeof(struct dw_label), cmp_label);
+	vec_sort(&v, cmp_label);
 	*out = v.v ? v.v : dw_alloc(dw, sizeof(struct dw_label));
 	return v.n;
 }
@@ -604,7 +611,7 @@ int dw_find_statements(struct dw_ctx *dw, const char *spec, int nearest, struct 
 					 fs[0].file ? fs[0].file : s.file, s.line_lo, hint);
 		return -1;
 	}
-	qsort(v.v, v.n, sizeof(struct dw_stmt), cmp_stmt);
+	vec_sort(&v, cmp_stmt);
 	*out = v.v ? v.v : dw_alloc(dw, sizeof(struct dw_stmt));
 	return v.n;
 }

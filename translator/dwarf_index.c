@@ -355,8 +355,10 @@ static void *build_image(struct dw_ctx *dw, size_t *size_out)
 			dw_drop_pages(dw, dw->cus[i + 1].off - 64);
 	}
 	g_sort_strs = b.st.buf;
-	qsort(b.funcs, b.nfunc, sizeof(*b.funcs), cmp_ixf);
-	qsort(b.types, b.ntype, sizeof(*b.types), cmp_ixt);
+	if (b.nfunc > 1)
+		qsort(b.funcs, b.nfunc, sizeof(*b.funcs), cmp_ixf);
+	if (b.ntype > 1)
+		qsort(b.types, b.ntype, sizeof(*b.types), cmp_ixt);
 
 	size = sizeof(h) + b.nfunc * sizeof(struct ixf) + b.ntype * sizeof(struct ixt) +
 	       b.nfile * sizeof(uint32_t) + b.st.len;
@@ -477,12 +479,11 @@ int dw_ensure_index(struct dw_ctx *dw)
 		} else if (fd >= 0) {
 			close(fd);
 		}
+		/* Only the kernel takes long enough to be worth a note (a module's index is
+		 * built in milliseconds). */
 		if (strcmp(dw->modname, "kernel") == 0)
 			fprintf(stderr, "Indexing kernel debuginfo for %s (once per kernel)...\n",
 				dw->release ? dw->release : dw->path);
-		else
-			fprintf(stderr, "Indexing debuginfo of %s (once per build)...\n",
-				dw->path);
 	}
 	img = build_image(dw, &size);
 	if (cacheable) {

@@ -113,5 +113,7 @@ bool dw_concrete_func_at(struct dw_ctx *dw, Dwarf_Addr dpc, Dwarf_Die *out);
 
 /* dwarf_loc.c */
 Dwarf_CFI *dw_get_cfi(struct dw_ctx *dw, Dwarf_Addr *bias);
+/* The element counts of each dimension of an array type (0 = unknown). */
+int dw_array_dims(Dwarf_Die *arr, int64_t *dims, int max);
 
 #endif

@@ -105,6 +105,24 @@ static const char *reg_expr(struct ev *e, int reg)
 
 static bool eval_ops(struct ev *e, const Dwarf_Op *ops, size_t n, struct loc *out, int depth);
 
+/* A fixed address in a module (its globals and statics): where the module was loaded is
+ * known only at run time, so the address is its symbol's, looked up in the loaded module,
+ * plus the offset. A name the module has twice (statics of two files) can't be told apart. */
+static const char *module_addr(struct ev *e, uint64_t addr)
+{
+	uint64_t off = 0;
+	const char *sym = dw_addr_symbol(e->dw, addr, &off);
+
+	if (!sym || dw_symbol_count(e->dw, sym) != 1) {
+		ev_err(e, "unsupported: variable '%s' in module %s has no symbol of its own to be "
+		       "found by at run time [man error::dwarf]", e->var, e->dw->modname);
+		return NULL;
+	}
+	return dw_printf(e->dw, "(STP_MODULE_ADDR(\"%s\", \"%s\", %s) + 0x%llxUL)",
+			 e->dw->modname, sym, e->kread_loc ? e->kread_loc : "NULL",
+			 (unsigned long long)off);
+}
+
 /* The CFA at the pc, as a C value. */
 static const char *cfa_expr(struct ev *e, int depth)
 {
@@ -204,9 +222,10 @@ static bool eval_ops(struct ev *e, const Dwarf_Op *ops, size_t n, struct loc *ou
 		switch (op) {
 		case DW_OP_addr:
 			if (dw->is_rel) {
-				ev_err(e, "unsupported: variable '%s' in module %s is at a "
-				       "relocatable address", e->var, dw->modname);
-				return false;
+				if (!(x = module_addr(e, a1 + dw->bias)))
+					return false;
+				PUSH(x);
+				break;
 			}
 			PUSH(dw_printf(dw, "0x%llxUL", (unsigned long long)(a1 + dw->bias)));
 			break;
@@ -223,9 +242,10 @@ static bool eval_ops(struct ev *e, const Dwarf_Op *ops, size_t n, struct loc *ou
 				return false;
 			}
 			if (dw->is_rel && (op == DW_OP_addrx || op == DW_OP_GNU_addr_index)) {
-				ev_err(e, "unsupported: variable '%s' in module %s is at a "
-				       "relocatable address", e->var, dw->modname);
-				return false;
+				if (!(x = module_addr(e, ad)))
+					return false;
+				PUSH(x);
+				break;
 			}
 			PUSH(dw_printf(dw, "0x%llxUL", (unsigned long long)ad));
 			break;
@@ -463,6 +483,39 @@ static const char *int_type(int size, bool sgn)
 	}
 }
 
+/* "not accessible at this address" for the variable being translated; returns NULL. */
+static const char *inaccessible(struct ev *e)
+{
+	ev_err(e, "not accessible at this address (pc: 0x%lx) [man error::dwarf]: '%s'",
+	       (unsigned long)(e->dpc + e->dw->bias), e->var);
+	return NULL;
+}
+
+/* The location of SIZE bytes at L's offset when one piece of L holds them all (*sub);
+ * false if none does or that piece is optimized out. */
+static bool piece_covering(struct ev *e, const struct loc *l, int64_t size, struct loc *sub)
+{
+	int64_t start = 0;
+
+	for (int i = 0; i < l->npieces; i++) {
+		const struct piece *p = &l->pieces[i];
+
+		if (l->off >= start && l->off + size <= start + p->size) {
+			if (p->loc.kind == L_NONE)
+				return false;
+			*sub = p->loc;
+			if (sub->kind == L_ADDR && l->off > start)
+				sub->expr = dw_printf(e->dw, "(%s + %lld)", sub->expr,
+						      (long long)(l->off - start));
+			else
+				sub->off += l->off - start;
+			return true;
+		}
+		start += p->size;
+	}
+	return false;
+}
+
 /* The C value (int64_t) of SIZE bytes at L (+ its offset), sign- or zero-extended. */
 static const char *fetch(struct ev *e, const struct loc *l, int64_t size, bool sgn)
 {
@@ -487,31 +540,15 @@ static const char *fetch(struct ev *e, const struct loc *l, int64_t size, bool s
 			raw = dw_printf(dw, "(%s >> %lld)", raw, (long long)(8 * l->off));
 		return dw_printf(dw, "((int64_t)(%s)(%s))", int_type(size, sgn), raw);
 	case L_PIECES: {
+		struct loc sub;
 		int64_t start = 0;
 
-		/* one piece covering the value */
-		for (int i = 0; i < l->npieces; i++) {
-			const struct piece *p = &l->pieces[i];
-
-			if (l->off >= start && l->off + size <= start + p->size) {
-				struct loc sub = p->loc;
-
-				if (sub.kind == L_NONE)
-					break;
-				if (sub.kind == L_ADDR && l->off > start)
-					sub.expr = dw_printf(dw, "(%s + %lld)", sub.expr,
-							     (long long)(l->off - start));
-				else
-					sub.off += l->off - start;
-				return fetch(e, &sub, size, sgn);
-			}
-			start += p->size;
-		}
+		if (piece_covering(e, l, size, &sub))
+			return fetch(e, &sub, size, sgn);
 		/* whole pieces in a row making up the value */
 		const char *acc = NULL;
 		int64_t got = 0;
 
-		start = 0;
 		for (int i = 0; i < l->npieces && got < size; i++) {
 			const struct piece *p = &l->pieces[i];
 
@@ -539,9 +576,7 @@ static const char *fetch(struct ev *e, const struct loc *l, int64_t size, bool s
 	default:
 		break;
 	}
-	ev_err(e, "not accessible at this address (pc: 0x%lx) [man error::dwarf]: '%s'",
-	       (unsigned long)(e->dpc + dw->bias), e->var);
-	return NULL;
+	return inaccessible(e);
 }
 
 /* Moves L by BYTES (member or element offset). */
@@ -560,8 +595,7 @@ static bool loc_add(struct ev *e, struct loc *l, int64_t bytes, const char *dyn)
 		return false;
 	}
 	if (l->kind == L_NONE) {
-		ev_err(e, "not accessible at this address (pc: 0x%lx) [man error::dwarf]: '%s'",
-		       (unsigned long)(e->dpc + e->dw->bias), e->var);
+		inaccessible(e);
 		return false;
 	}
 	l->off += bytes;
@@ -744,7 +778,7 @@ static bool is_signed_type(Dwarf_Die *t)
 }
 
 /* The element counts of each dimension of an array type (0 = unknown). */
-static int array_dims(Dwarf_Die *arr, int64_t *dims, int max)
+int dw_array_dims(Dwarf_Die *arr, int64_t *dims, int max)
 {
 	Dwarf_Die c;
 	int n = 0;
@@ -775,6 +809,107 @@ static const char *decl_where(struct dw_ctx *dw, Dwarf_Die *d)
 	if (!f)
 		return "";
 	return dw_printf(dw, " (%s:%d)", f, line);
+}
+
+/* ---- writing values (guru mode) ---- */
+
+/* C that writes SIZE bytes of the int64_t VALUE at L (+ its offset) and yields VALUE. */
+static const char *store(struct ev *e, const struct loc *l, int64_t size, const char *value)
+{
+	struct dw_ctx *dw = e->dw;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		ev_err(e, "unsupported value size %lld for '%s'", (long long)size, e->var);
+		return NULL;
+	}
+	switch (l->kind) {
+	case L_ADDR:
+		return dw_printf(dw, "STP_KWRITE_AT(%s, %s, %s, %s)", l->expr, int_type(size, false),
+				 value, e->kread_loc ? e->kread_loc : "NULL");
+	case L_REG:
+		if (l->reg < 0 || l->reg > 15 || l->reg == 7 || l->off + size > 8) {
+			ev_err(e, "cannot write to '%s': unsupported register %d [man error::dwarf]",
+			       e->var, l->reg);
+			return NULL;
+		}
+		return dw_printf(dw, "stp_reg_store_by_dwarf(STP_REGS, %d, %lld, %lld, %s)", l->reg,
+				 (long long)l->off, (long long)size, value);
+	case L_VALUE:
+		ev_err(e, "cannot write to '%s' at this address (pc: 0x%lx) [man error::dwarf]: its "
+		       "value is computed, not stored", e->var, (unsigned long)(e->dpc + dw->bias));
+		return NULL;
+	case L_PIECES: {
+		struct loc sub;
+
+		if (piece_covering(e, l, size, &sub))
+			return store(e, &sub, size, value);
+		ev_err(e, "cannot write to '%s' at this address (pc: 0x%lx) [man error::dwarf]: it "
+		       "is split into pieces", e->var, (unsigned long)(e->dpc + dw->bias));
+		return NULL;
+	}
+	default:
+		break;
+	}
+	return inaccessible(e);
+}
+
+/* A bit field: the bytes holding it read, the field's bits replaced, written back. */
+static const char *store_bits(struct ev *e, const struct loc *l, int64_t bit_pos, int bit_size,
+			      const char *value)
+{
+	int64_t first = bit_pos / 8, shift = bit_pos % 8;
+	int64_t nbytes = (shift + bit_size + 7) / 8, rd = 1;
+	struct loc bl = *l;
+
+	while (rd < nbytes)
+		rd *= 2;
+	if (rd > 8) {
+		ev_err(e, "unsupported bit field layout");
+		return NULL;
+	}
+	if (!loc_add(e, &bl, first, NULL))
+		return NULL;
+	const char *raw = fetch(e, &bl, rd, false);
+	unsigned long long mask = (bit_size >= 64 ? ~0ULL : (1ULL << bit_size) - 1) << shift;
+	const char *merged = dw_printf(e->dw, "((int64_t)(((u64)%s & ~0x%llxULL) | "
+				       "(((u64)%s << %d) & 0x%llxULL)))", raw ? raw : "0", mask,
+				       value, (int)shift, mask);
+	const char *w = raw ? store(e, &bl, rd, merged) : NULL;
+
+	return w ? dw_printf(e->dw, "({ (void)%s; (int64_t)%s; })", w, value) : NULL;
+}
+
+/* The write for the final step of target_expr: integers, enums, bit fields, pointers. */
+static int store_final(struct ev *e, const struct loc *l, Dwarf_Die *ft, const struct memb *bitf,
+		       const char *value, struct dw_expr *out)
+{
+	int tag = dwarf_tag(ft);
+	Dwarf_Attribute ea;
+	Dwarf_Word enc;
+	int64_t sz = tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type ? 8
+									   : dw_type_size(ft);
+
+	if ((tag != DW_TAG_base_type && tag != DW_TAG_enumeration_type &&
+	     tag != DW_TAG_pointer_type && tag != DW_TAG_reference_type) ||
+	    (tag == DW_TAG_base_type && dwarf_attr(ft, DW_AT_encoding, &ea) &&
+	     dwarf_formudata(&ea, &enc) == 0 &&
+	     (enc == DW_ATE_float || enc == DW_ATE_complex_float))) {
+		ev_err(e, "cannot write to '%s' of type %s: only integers and pointers can be "
+		       "written", e->var, out->type);
+		return -1;
+	}
+	if (sz <= 0 || sz > 8) {
+		ev_err(e, "unsupported type %s of %lld bytes", out->type, (long long)sz);
+		return -1;
+	}
+	out->c_expr = bitf->bit_size ? store_bits(e, l, bitf->bit_pos, bitf->bit_size, value)
+				     : store(e, l, sz, value);
+	if (!out->c_expr)
+		return -1;
+	out->kind = tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type ? DW_RES_POINTER
+										 : DW_RES_INT;
+	out->size = (int)sz;
+	return 0;
 }
 
 /* ---- target expressions ---- */
@@ -1000,7 +1135,7 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 		/* index */
 		if (tag == DW_TAG_array_type) {
 			int64_t dims[8], sz, stride;
-			int nd = array_dims(&pt, dims, 8);
+			int nd = dw_array_dims(&pt, dims, 8);
 
 			if (!dw_die_type(&pt, &inner) || (sz = dw_type_size(&inner)) <= 0)
 				return fail(dw, err, "array of unknown element size");
@@ -1028,6 +1163,11 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 	if (!dw_peel(&type, &ft))
 		return fail(dw, err, dw_printf(dw, "cannot read a value of type %s", out->type));
 	tag = dwarf_tag(&ft);
+	if (t->store) {
+		if (t->addr_of)
+			return fail(dw, err, "cannot write to member address");
+		return store_final(&e, &l, &ft, &bitf, t->store, out);
+	}
 	if (t->addr_of) {
 		if (bitf.bit_size)
 			return fail(dw, err, "cannot take the address of a bit field");
@@ -1113,7 +1253,7 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 			out->kind = DW_RES_STRING;
 			out->is_char_array = 1;
 			int64_t dims[8];
-			int nd = array_dims(&ft, dims, 8);
+			int nd = dw_array_dims(&ft, dims, 8);
 
 			if (arr_dim < nd)
 				out->array_len = (int)dims[arr_dim];

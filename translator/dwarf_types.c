@@ -244,9 +244,12 @@ uint64_t dw_lookup_type(struct dw_ctx *dw, const char *name, char **err)
 		if (tag) {
 			off = dw_index_type(dw, tag, buf);
 		} else {
-			off = dw_index_type(dw, DW_TAG_typedef, buf);
-			if (!off)
-				off = dw_index_type(dw, DW_TAG_base_type, buf);
+			/* A bare name may be a typedef, a base type, or (as SystemTap allows, e.g.
+			 * "task_struct") a struct, union or enum tag. */
+			static const int bare[] = { DW_TAG_typedef, DW_TAG_base_type,
+				DW_TAG_structure_type, DW_TAG_union_type, DW_TAG_enumeration_type };
+			for (size_t i = 0; !off && i < sizeof(bare) / sizeof(bare[0]); i++)
+				off = dw_index_type(dw, bare[i], buf);
 		}
 	}
 	if (!off && err)

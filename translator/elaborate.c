@@ -10,6 +10,7 @@
 #include "elaborate.h"
 #include "arena.h"
 #include "ast_walk.h"
+#include "guru.h"
 #include "parse.h"
 #include "probes/probes.h"
 #include "probes/kprobe.h"
@@ -43,6 +44,9 @@ struct elab_ctx {
 	int skip_aliases;                /* listing: the families only, at depth 0 */
 	const struct node *alias_stack[64]; /* aliases being expanded, outermost first */
 	int nalias_stack;
+	int nuses;                       /* globals met so far (symbol.first_use) */
+	const struct source_file *as_file; /* names resolve as if written there (the global
+					      display probes: the user's private globals) */
 };
 
 /* ---- small shared helpers ---- */
@@ -396,6 +400,14 @@ static struct symbol *find_global(struct elab_ctx *c, const char *name,
 	return g;
 }
 
+/* A global the code refers to: kept, and numbered in order of first reference. */
+static void use_global(struct elab_ctx *c, struct symbol *g)
+{
+	g->used = 1;
+	if (!g->first_use)
+		g->first_use = ++c->nuses;
+}
+
 /* ---- functions ---- */
 
 /* Every overload of the set is resolved and typed; the ones no `next` can reach are
@@ -546,8 +558,21 @@ static struct symbol *resolve_symbol(struct elab_ctx *c, struct node *n, int arr
 			for (sym = *c->locals; sym && strcmp(sym->name, n->name); sym = sym->next)
 				;
 	}
+	if (array_use && !c->in_condition && c->locals) {
+		/* A local already used as a scalar (SystemTap's message). */
+		struct symbol *l = *c->locals;
+		while (l && strcmp(l->name, n->name))
+			l = l->next;
+		if (l && l->decl) {
+			diag_semantic_error(&n->loc, n->tok_desc, "inconsistent arity (0 vs %d)",
+					    array_use);
+			diag_semantic_error(&l->decl->loc, l->decl->tok_desc,
+					    "arity 0 first inferred here");
+			return NULL;
+		}
+	}
 	if (!sym)
-		sym = find_global(c, n->name, n->loc.file);
+		sym = find_global(c, n->name, c->as_file ? c->as_file : n->loc.file);
 	if (!sym) {
 		if (c->in_condition) {
 			diag_semantic_error(&n->loc, n->tok_desc,
@@ -564,7 +589,7 @@ static struct symbol *resolve_symbol(struct elab_ctx *c, struct node *n, int arr
 		sym = add_symbol(c->locals, n->name, SYM_LOCAL, n);
 	}
 	if (sym->scope == SYM_GLOBAL)
-		sym->used = 1;
+		use_global(c, sym);
 	n->sym = sym;
 	return sym;
 }
@@ -581,26 +606,14 @@ static void resolve_array(struct elab_ctx *c, struct node *base, int nkeys)
 
 static void resolve_node(struct node *n, void *arg);
 
-static void resolve_children(struct elab_ctx *c, struct node *n)
-{
-	node_visit_children(n, resolve_node, c);
-}
-
 static int is_target(const struct node *n)
 {
 	return n && (n->kind == N_TARGET || n->kind == N_CAST || n->kind == N_AUTOCAST);
 }
 
-static void check_target_write(struct elab_ctx *c, const struct node *lhs)
+static void resolve_children(struct elab_ctx *c, struct node *n)
 {
-	if (c->s->guru || !is_target(lhs))
-		return;
-	if (lhs->kind == N_CAST)
-		diag_semantic_error(&lhs->loc, lhs->tok_desc,
-				    "write to @cast context variable not permitted; need stap -g");
-	else
-		diag_semantic_error(&lhs->loc, lhs->tok_desc,
-				    "write to target variable not permitted; need stap -g");
+	node_visit_children(n, resolve_node, c);
 }
 
 static void resolve_node(struct node *n, void *arg)
@@ -661,18 +674,19 @@ static void resolve_node(struct node *n, void *arg)
 			}
 			v->sym = sym;
 			if (sym->scope == SYM_GLOBAL)
-				sym->used = 1;
+				use_global(c, sym);
 			return;
 		}
 		break;
 	case N_CALL:
 		resolve_call(c, n);
+		guru_check_call(c->s, n);
 		break;
 	case N_ASSIGN:
-		check_target_write(c, n->lhs);
+		guru_check_write(c->s, c->probe, n, n->lhs);
 		break;
 	case N_INCDEC:
-		check_target_write(c, n->operand);
+		guru_check_write(c->s, c->probe, n, n->operand);
 		break;
 	case N_EMBED_EXPR:
 		if (!c->s->guru && !(n->loc.file && n->loc.file->is_tapset))
@@ -689,7 +703,7 @@ static void resolve_node(struct node *n, void *arg)
 				return;
 			}
 			v->sym = g;
-			g->used = 1;
+			use_global(c, g);
 			return;
 		}
 		break;
@@ -715,14 +729,17 @@ static int defined_value(struct elab_ctx *c, struct probe_info *pi, struct node 
 		return 1;               /* a script expression is always defined */
 	if (t->kind == N_CAST) {
 		diag_speculate_begin();
-		enum stap_type ty = dwarf_cast_type(c->s, arg);
+		enum stap_type ty = dwarf_cast_type(c->s, pi, arg);
 		int errors = diag_speculate_end();
 		return !errors && ty != T_UNKNOWN;
 	}
-	if (!pi || !pi->family || !pi->family->target_type)
+	const struct probe_family *f = pi ? pi->family : NULL;
+	if ((!f || !f->target_type) && (t->flags & TF_AT_VAR))
+		f = &atvar_family;      /* @var: the kernel's globals in any probe */
+	if (!f || !f->target_type)
 		return 0;
 	diag_speculate_begin();
-	enum stap_type ty = pi->family->target_type(c->s, pi, arg);
+	enum stap_type ty = f->target_type(c->s, pi, arg);
 	int errors = diag_speculate_end();
 	return !errors && ty != T_UNKNOWN;
 }
@@ -1274,13 +1291,13 @@ int elab_derive_listing(struct elab_ctx *c, struct node *point, int skip_aliases
 	return got > 0 ? c->prog->nprobes - before : 0;
 }
 
-static void resolve_probe_bodies(struct elab_ctx *c);
+static void resolve_probe_bodies(struct elab_ctx *c, struct probe_info *from);
 static void resolve_function_body(struct elab_ctx *c, struct function_info *f);
 
 void elab_resolve_quiet(struct elab_ctx *c)
 {
 	diag_speculate_begin();
-	resolve_probe_bodies(c);
+	resolve_probe_bodies(c, c->prog->probes);
 	for (int i = 0; i < c->nwork; i++)
 		resolve_function_body(c, c->worklist[i]);
 	infer_types(c->s, c->prog);
@@ -1323,7 +1340,8 @@ struct body_entry {
 	struct node *pristine;           /* dependent bodies: an untouched copy to clone */
 };
 
-static void resolve_probe_bodies(struct elab_ctx *c)
+/* Resolves the bodies of the probes from `from` to the end of the list. */
+static void resolve_probe_bodies(struct elab_ctx *c, struct probe_info *from)
 {
 	unsigned cap = 64;
 	while (cap < (unsigned)c->prog->nprobes * 2)
@@ -1331,7 +1349,7 @@ static void resolve_probe_bodies(struct elab_ctx *c)
 	struct body_entry *map = arena_alloc(g_arena, cap * sizeof(*map));
 
 	memset(map, 0, cap * sizeof(*map));
-	for (struct probe_info *pi = c->prog->probes; pi; pi = pi->next) {
+	for (struct probe_info *pi = from; pi; pi = pi->next) {
 		unsigned h = (unsigned)(((uintptr_t)pi->body >> 4) * 2654435761u) & (cap - 1);
 		while (map[h].body && map[h].body != pi->body)
 			h = (h + 1) & (cap - 1);
@@ -1385,6 +1403,37 @@ static void resolve_function_body(struct elab_ctx *c, struct function_info *f)
 	c->fn = NULL;
 }
 
+/* The end probes printing the globals the script writes but never reads (autoprint.c):
+ * parsed, derived, resolved and typed after the user's probes, the names resolving as in
+ * the user's script (so its private globals too). */
+static void add_global_display(struct elab_ctx *c)
+{
+	const char *text = autoprint_script(c->prog);
+	struct probe_info **tail = &c->prog->probes;
+
+	if (!text)
+		return;
+	struct script *sc = parse_script(c->s, source_from_text("<global display>", text));
+	while (*tail)
+		tail = &(*tail)->next;
+	c->probe_tail = tail;
+	for (struct node *d = sc ? sc->decls : NULL; d; d = d->next)
+		if (d->kind == N_PROBE)
+			derive_probe(c, d);
+	c->as_file = c->s->user_script->file;
+	for (struct probe_info *pi = *tail; pi; pi = pi->next) {
+		pi->locals_head = NEW(struct symbol *);
+		c->fn = NULL;
+		c->probe = pi;
+		c->locals = pi->locals_head;
+		resolve_node(pi->body, c);
+	}
+	c->as_file = NULL;
+	c->probe = NULL;
+	infer_types(c->s, c->prog);
+	mark_reads_writes(c->prog);
+}
+
 static void check_function_privilege(struct elab_ctx *c)
 {
 	if (elab_opts.privilege != PRIV_STAPUSR)
@@ -1422,6 +1471,39 @@ static void collect_embeds(struct elab_ctx *c, struct script *sc)
 	}
 }
 
+/* A library file is linked in (its top-level %{ %} and its probes too) when something of
+ * it is used: an alias a probe came through, a function, a global. */
+static void note_used_files(struct elab_ctx *c)
+{
+	for (struct function_info *f = c->prog->functions; f; f = f->next)
+		if (f->used)
+			note_used_file(c, f->decl->loc.file);
+	for (struct symbol *g = c->prog->globals; g; g = g->next)
+		if (g->used)
+			note_used_file(c, g->file);
+}
+
+/* Probes written in library files that are now used (e.g. a tapset's `probe begin`
+ * initialising its globals) are derived once, as SystemTap links in whole files.
+ * Returns the first probe added, or NULL when there is none. */
+static struct probe_info *derive_library_probes(struct elab_ctx *c)
+{
+	struct probe_info **tail = &c->prog->probes;
+
+	note_used_files(c);
+	while (*tail)
+		tail = &(*tail)->next;
+	for (struct script *lib = c->s->library; lib; lib = lib->next) {
+		if (lib->probes_derived || !file_used(c, lib->file))
+			continue;
+		lib->probes_derived = 1;
+		for (struct node *d = lib->decls; d; d = d->next)
+			if (d->kind == N_PROBE)
+				derive_probe(c, d);
+	}
+	return *tail;
+}
+
 int pass2_elaborate(struct session *s)
 {
 	struct elab_ctx ctx = { .s = s }, *c = &ctx;
@@ -1443,9 +1525,12 @@ int pass2_elaborate(struct session *s)
 	for (struct node *d = s->user_script->decls; d; d = d->next)
 		if (d->kind == N_PROBE)
 			derive_probe(c, d);
-	resolve_probe_bodies(c);
-	for (int i = 0; i < c->nwork; i++)
-		resolve_function_body(c, c->worklist[i]);
+	struct probe_info *from = c->prog->probes;
+	do {
+		resolve_probe_bodies(c, from);
+		for (int i = 0; i < c->nwork; i++)
+			resolve_function_body(c, c->worklist[i]);
+	} while ((from = derive_library_probes(c)));
 	check_function_privilege(c);
 
 	if (c->prog->nprobes == 0 && diag_error_count() == 0)
@@ -1455,20 +1540,17 @@ int pass2_elaborate(struct session *s)
 	check_assignments(s, c->prog);
 	if (!s->unoptimized)
 		optimize_program(s, c->prog);
+	if (!diag_error_count())
+		check_foreach_writes(c->prog);
 	if (diag_error_count())
 		return 1;
 	infer_types(s, c->prog);
 	if (!s->unoptimized && !diag_error_count())
 		optimize_after_types(s, c->prog);
+	if (!diag_error_count())
+		add_global_display(c);
 
-	/* A library file is linked in (its top-level %{ %} too) when something of it is
-	 * used: an alias a probe came through, a function, a global. */
-	for (struct function_info *f = c->prog->functions; f; f = f->next)
-		if (f->used)
-			note_used_file(c, f->decl->loc.file);
-	for (struct symbol *g = c->prog->globals; g; g = g->next)
-		if (g->used)
-			note_used_file(c, g->file);
+	note_used_files(c);
 	for (struct script *lib = s->library; lib; lib = lib->next)
 		if (file_used(c, lib->file)) {
 			collect_embeds(c, lib);

@@ -45,6 +45,8 @@ struct symbol {
 	const struct node *key_toks[9];   /* where each key type was first inferred */
 	const struct node *arity_tok;     /* where the array's arity was first seen */
 	int is_tapset;                    /* declared in a library file */
+	int first_use;                    /* globals: order of first reference (1, 2, ...),
+					     as resolution meets them; 0 if none */
 };
 
 struct function_info {
@@ -62,7 +64,7 @@ struct function_info {
 	/* Overloading: functions of one name and arity form a set, tried in declaration
 	 * order. Calls (N_CALL.fn) point at the first of the set; when an overload executes
 	 * `next`, the call goes on with next_overload, and when the last one executes
-	 * `next` the call yields 0 / "" (its type's zero). The members share their
+	 * `next` the call fails ("all functions exhausted"). The members share their
 	 * parameter and return types. */
 	struct function_info *next_overload;
 	struct function_info *first_overload;   /* the set's head (itself for the head) */
@@ -163,6 +165,14 @@ int pp_glob(const char *pattern, const char *name);
 const char *point_text(const struct node *point);
 /* Text of an expression (ast_print_node into a string). */
 const char *node_text(const struct node *n);
+
+/* autoprint.c: the script text of the end probes printing the user's globals that are
+ * written but never read, or NULL when there are none. */
+const char *autoprint_script(struct program *p);
+
+/* foreach_check.c: "variable 'a' modified during 'foreach' iteration" and its
+ * function-call form. */
+void check_foreach_writes(struct program *p);
 
 /* optimize.c: elision and constant folding (not with -u). */
 void optimize_program(struct session *s, struct program *p);

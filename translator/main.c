@@ -3,15 +3,17 @@
  *   pass 1  parse      script text -> AST                     (parse.h)
  *   pass 2  elaborate  AST + tapsets -> resolved, typed program (elaborate.h)
  *   pass 3  translate  program -> C                           (translate.h)
- *   pass 4  build      C + runtime -> NAME.ko with kbuild     (build.h)
+ *   pass 4  build      C + runtime -> NAME.ko, kbuild's way   (build.h)
  *   pass 5  run        staprun, here or in a QEMU VM          (run.h)
  *
- * -pN stops after pass N and prints that pass's result. With -v each pass reports its
- * time and memory on stderr in SystemTap's words.
+ * -pN stops after pass N and prints that pass's result. Passes 3 and 4 are skipped when the
+ * module cache has the program (cache.c). With -v each pass reports its time and memory on
+ * stderr in SystemTap's words.
  */
 #define _GNU_SOURCE
 #include "arena.h"
 #include "build.h"
+#include "cache.h"
 #include "diag.h"
 #include "elaborate.h"
 #include "options.h"
@@ -65,8 +67,18 @@ static const char *pass2_summary(struct session *s)
 		 s->prog->nembeds, s->prog->nembeds == 1 ? "" : "s", nglob, nglob == 1 ? "" : "s");
 }
 
+/* Pass 3 is skipped when the module cache already has this program (cache.c). */
+static int pass3(struct session *s)
+{
+	if (cache_lookup(s))
+		return 0;
+	return pass3_translate(s);
+}
+
 static const char *pass3_summary(struct session *s)
 {
+	if (s->cached_source)
+		return A("using cached %s", s->cached_source);
 	return A("translated to C into \"%s\"", s->c_source);
 }
 
@@ -110,7 +122,7 @@ struct pass {
 static const struct pass passes[] = {
 	{ 1, pass1, pass1_summary, pass1_output, "parse failed", "error::pass1" },
 	{ 2, pass2_elaborate, pass2_summary, pass2_output, "analysis failed", "error::pass2" },
-	{ 3, pass3_translate, pass3_summary, pass3_output, "translation failed", "error::pass3" },
+	{ 3, pass3, pass3_summary, pass3_output, "translation failed", "error::pass3" },
 	{ 4, pass4_build, pass4_summary, NULL, "compilation failed", "error::pass4" },
 	{ 5, pass5_run, pass5_summary, NULL, "run failed", "error::pass5" },
 };
@@ -189,9 +201,12 @@ static int run_passes(struct session *s)
 			fprintf(stderr, "Pass %d: %s.  [man %s]\n", p->number, p->failure, p->man);
 			return p->number == 5 ? rc : 1;
 		}
+		/* A cache hit is reported plainly: "Pass 3: using cached FILE". */
+		int cached = (p->number == 3 && s->cached_source) ||
+			     (p->number == 4 && s->cached_module);
 		if (s->verbose[p->number - 1])
 			fprintf(stderr, "Pass %d: %s%s\n", p->number, p->summary(s),
-				usage_line(&t0, p->number != 4 && p->number != 5));
+				cached ? "" : usage_line(&t0, p->number != 4 && p->number != 5));
 		if (p->number == s->last_pass && p->output)
 			p->output(s);
 	}

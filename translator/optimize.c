@@ -10,10 +10,14 @@
  *   - constant expressions are folded (arithmetic as the runtime does it, comparisons,
  *     string concatenation, &&, ||, ?:);
  *   - locals nothing refers to any more; functions no probe reaches any more; globals
- *     nothing refers to ("Eliding unused variable 'g'" for the script's own).
+ *     nothing refers to ("Eliding unused variable 'g'" for the script's own);
+ *   - calls of a /+ stable +/ embedded function (no arguments) that a probe body makes
+ *     more than once, or in a loop, are evaluated once per probe hit (memoized in two
+ *     new locals of the probe).
  *
  * Warnings are only given for the user's script, never for library code. A probe whose
- * body ends up empty is kept: it still runs.
+ * body ends up empty goes ("Probe 'begin' has been elided"); without any probe left the
+ * script is an error ("no probes found").
  */
 #include "elaborate.h"
 #include "arena.h"
@@ -22,6 +26,8 @@
 
 #include <stdint.h>
 #include <string.h>
+
+#define A(...) arena_printf(g_arena, __VA_ARGS__)
 
 struct opt {
 	struct session *s;
@@ -444,19 +450,141 @@ static int opt_stmt(struct opt *o, struct node *n)
 		if (n->limit)
 			fold(o, n->limit);
 		opt_single(o, n->body);
-		return 1;
+		/* A loop doing nothing goes (and no longer reads the array). */
+		return !is_empty(n->body) || (n->limit && has_side_effects(n->limit));
 	case N_TRY:
 		if (n->body && n->body->kind == N_BLOCK)
 			n->body->body = opt_list(o, n->body->body);
 		if (n->handler && n->handler->kind == N_BLOCK)
 			n->handler->body = opt_list(o, n->handler->body);
-		return 1;
+		return !is_empty(n->body);       /* nothing to try: the handler can't run */
 	case N_RETURN: case N_DELETE:
 		if (n->operand)
 			fold(o, n->operand);
 		return 1;
 	default:
 		return 1;
+	}
+}
+
+/* ---- stable functions ---- */
+
+struct stable {
+	struct symbol **locals;          /* the probe's */
+	const struct function_info *fns[32];
+	int weight[32];                  /* calls seen; one in a loop counts twice */
+	int n, loop;
+	int rewrite;                     /* second walk: rewrite the calls worth it */
+};
+
+static int stable_call(const struct node *n)
+{
+	const struct function_info *f = n->kind == N_CALL ? n->fn : NULL;
+
+	return f && !n->args && f->is_embedded && (f->flags & FF_STABLE) && !f->next_overload;
+}
+
+static struct symbol *stable_local(struct symbol **list, const char *name, struct node *use)
+{
+	struct symbol *sym = NEW(struct symbol);
+
+	sym->name = name;
+	sym->scope = SYM_LOCAL;
+	sym->decl = use;
+	sym->file = use->loc.file;
+	while (*list) {
+		sym->index++;
+		list = &(*list)->next;
+	}
+	*list = sym;
+	return sym;
+}
+
+static struct node *symbol_node(const struct node *at, struct symbol *sym)
+{
+	struct node *n = node_new(N_SYMBOL, &at->loc);
+
+	n->name = sym->name;
+	n->sym = sym;
+	n->tok_desc = at->tok_desc;
+	n->depth = at->depth;
+	return n;
+}
+
+/* f() -> (__stable_f_done++ ? __stable_f : (__stable_f = f())): locals are 0 at the
+ * start of every hit, so the first call of the hit computes the value. */
+static void memoize(struct stable *st, struct node *n)
+{
+	const char *name = A("__stable_%s", n->fn->name);
+	struct symbol *val = NULL, *done = NULL;
+
+	for (struct symbol *s = *st->locals; s; s = s->next) {
+		if (!strcmp(s->name, name))
+			val = s;
+		else if (!strcmp(s->name, A("%s_done", name)))
+			done = s;
+	}
+	if (!val)
+		val = stable_local(st->locals, name, n);
+	if (!done)
+		done = stable_local(st->locals, A("%s_done", name), n);
+	struct node *call = node_clone(n, 0), *flag = node_new(N_INCDEC, &n->loc);
+	struct node *set = node_new(N_ASSIGN, &n->loc);
+
+	call->fn = n->fn;                       /* (clones carry no elaboration results) */
+	flag->op = OP_INC;
+	flag->is_postfix = 1;
+	flag->operand = symbol_node(n, done);
+	flag->tok_desc = n->tok_desc;
+	set->op = OP_ASSIGN;
+	set->lhs = symbol_node(n, val);
+	set->rhs = call;
+	set->tok_desc = n->tok_desc;
+	node_reset(n, N_TERNARY);
+	n->cond = flag;
+	n->lhs = symbol_node(n, val);
+	n->rhs = set;
+}
+
+static void scan_stable(struct node *n, void *arg)
+{
+	struct stable *st = arg;
+	int loop = n->kind == N_WHILE || n->kind == N_FOR || n->kind == N_FOREACH;
+
+	if (stable_call(n)) {
+		int i = 0;
+
+		while (i < st->n && st->fns[i] != n->fn)
+			i++;
+		if (st->rewrite) {
+			if (i < st->n && st->weight[i] > 1)
+				memoize(st, n);
+			return;
+		}
+		if (i == st->n && st->n < 32)
+			st->fns[st->n++] = n->fn;
+		if (i < st->n)
+			st->weight[i] += st->loop ? 2 : 1;
+		return;
+	}
+	st->loop += loop;
+	node_visit_children(n, scan_stable, arg);
+	st->loop -= loop;
+}
+
+static void memoize_stable(struct program *p)
+{
+	const struct node *last = NULL;
+
+	for (struct probe_info *pi = p->probes; pi; pi = pi->next) {
+		if (pi->body && pi->body != last && pi->locals_head) {
+			struct stable st = { .locals = pi->locals_head };
+
+			scan_stable(pi->body, &st);
+			st.rewrite = 1;
+			scan_stable(pi->body, &st);
+		}
+		last = pi->body;
 	}
 }
 
@@ -540,6 +668,44 @@ static void recompute_used(struct opt *o, int honor_next)
 		o->changed = 1;
 }
 
+static int empty_body(const struct node *n)
+{
+	if (!n || n->kind == N_NULL_STMT)
+		return 1;
+	if (n->kind != N_BLOCK)
+		return 0;
+	for (const struct node *st = n->body; st; st = st->next)
+		if (!empty_body(st))
+			return 0;
+	return 1;
+}
+
+/* Drops the probes with nothing to do, warning once per probe of the user's script. */
+static void elide_empty_probes(struct program *p)
+{
+	struct probe_info **pp = &p->probes;
+	const struct node *warned = NULL;
+	int n = 0;
+
+	while (*pp) {
+		struct probe_info *pi = *pp;
+		if (!empty_body(pi->body)) {
+			pi->index = n++;
+			pp = &pi->next;
+			continue;
+		}
+		const struct node *d = pi->decl;
+		if (d && d != warned && user_code(d) && d->points && d->points->pp)
+			diag_warning(&d->loc, d->tok_desc, "Probe '%s' has been elided",
+				     d->points->pp->name);
+		warned = d;
+		*pp = pi->next;
+	}
+	p->nprobes = n;
+	if (!n)
+		diag_plain_error("semantic error: no probes found\n\n");
+}
+
 void optimize_program(struct session *s, struct program *p)
 {
 	struct opt o = { .s = s, .prog = p };
@@ -564,6 +730,8 @@ void optimize_program(struct session *s, struct program *p)
 		if (!o.changed)
 			break;
 	}
+	elide_empty_probes(p);
+	memoize_stable(p);
 	mark_reads_writes(p);
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
 		if (pi->locals_head)

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "elaborate.h"
+#include "guru.h"
 #include "util.h"
 #include "version.h"
 
@@ -91,7 +92,13 @@ static void usage(FILE *out)
 "   --remote=qemu[:RELEASE]\n"
 "              run pass 5 in a throwaway QEMU VM booting RELEASE (default: the\n"
 "              -r release, or the newest installed kernel with a build tree)\n"
-"   --disable-cache  do not use the module cache\n");
+"   --disable-cache  do not use the module cache\n"
+"   --suppress-handler-errors\n"
+"              catch all runtime errors, quietly skip probe handlers that fail\n"
+"   --skip-badvars\n"
+"              substitute zero for bad context $variables\n"
+"   --suppress-time-limits\n"
+"              disable the MAXACTION limit (requires -g)\n");
 }
 
 /* Whether PROG is an executable in $PATH (for the runtimes -V lists). */
@@ -135,7 +142,8 @@ static int parse_pass(const char *arg)
 }
 
 enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE, OPT_DUMP_FUNCTIONS, OPT_DUMP_PROBE_TYPES,
-       OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_ALL_MODULES };
+       OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_ALL_MODULES,
+       OPT_SUPPRESS_HANDLER_ERRORS, OPT_SKIP_BADVARS, OPT_SUPPRESS_TIME_LIMITS };
 
 static int set_privilege(const char *arg)
 {
@@ -165,6 +173,9 @@ int options_parse(struct session *s, int argc, char **argv)
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
 		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
+		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
+		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
+		{ "suppress-time-limits", no_argument, NULL, OPT_SUPPRESS_TIME_LIMITS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -235,6 +246,9 @@ int options_parse(struct session *s, int argc, char **argv)
 			}
 			break;
 		case OPT_UNPRIVILEGED: set_privilege("stapusr"); break;
+		case OPT_SUPPRESS_HANDLER_ERRORS: s->suppress_handler_errors = 1; break;
+		case OPT_SKIP_BADVARS: s->skip_badvars = 1; break;
+		case OPT_SUPPRESS_TIME_LIMITS: s->suppress_time_limits = 1; break;
 		/* Symbol data for backtraces: kernel and module symbols come from the running
 		 * kernel's kallsyms (loaded modules included), so there is nothing to add. */
 		case 'd': case OPT_ALL_MODULES: break;
@@ -250,6 +264,8 @@ bad:
 		fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);
 		return 1;
 	}
+	if (guru_options(s) != 0)
+		return 1;
 	/* Listings are pass 2 of a script made for them. */
 	if (elab_opts.dump) {
 		s->script_text = "";

@@ -35,6 +35,10 @@ struct session {
 	struct strlist kbuild_opts;     /* -B OPT */
 	struct strlist include_dirs;    /* -I DIR */
 	int guru;                       /* -g */
+	int suppress_handler_errors;    /* --suppress-handler-errors: run-time errors counted,
+					   not reported, and the script goes on */
+	int skip_badvars;               /* --skip-badvars: bad $vars read as 0 (guru.c) */
+	int suppress_time_limits;       /* --suppress-time-limits (-g): no MAXACTION */
 	int suppress_warnings;          /* -w */
 	int warnings_fatal;             /* -W */
 	int unoptimized;                /* -u */
@@ -56,6 +60,8 @@ struct session {
 	struct program *prog;           /* pass 2 */
 	const char *c_source;           /* pass 3: path of the generated C file */
 	const char *module_path;        /* pass 4: path of the .ko */
+	const char *cache_key;          /* before pass 3: the module cache key (cache.c) */
+	const char *cached_source;      /* pass 3: the cache entry used, or NULL */
 	const char *cached_module;      /* pass 4: the cache entry used, or NULL */
 	int exit_status;                /* pass 5 */
 };

@@ -42,6 +42,8 @@ struct gen {
 
 /* A new temporary string buffer (or long) in the current frame; returns "l->t_N". */
 const char *gen_temp(struct gen *g, enum stap_type type);
+/* A frame field of the given name (declared once), for flags like a function's `next`. */
+const char *gen_named_temp(struct gen *g, enum stap_type type, const char *name);
 /* "operator '/' at FILE:L:C" for runtime error messages, as a C string literal. */
 const char *gen_location(const struct node *n);
 /* C lvalue/rvalue naming a variable. */
@@ -63,6 +65,10 @@ void gen_stmt(struct gen *g, struct node *n);
 const char *gen_print(struct gen *g, struct node *n);   /* print family: void or string */
 const char *gen_call(struct gen *g, struct node *n);
 
+/* SystemTap's default MAXNESTING for the program: its longest call chain, plus 10 slots
+ * when it is recursive. */
+int gen_nesting_depth(const struct program *p);
+
 /* The arithmetic/bitwise operator of n (OP_ADD, ...) applied to C operands l and r. */
 const char *gen_arith(struct gen *g, struct node *n, const char *l, const char *r);
 
@@ -72,7 +78,9 @@ const char *gen_index_assign(struct gen *g, struct node *n);
 const char *gen_index_incdec(struct gen *g, struct node *n);
 const char *gen_in(struct gen *g, struct node *n);
 const char *gen_stat_op(struct gen *g, struct node *n);
-const char *gen_hist_print(struct gen *g, struct node *n);
+/* print(@hist_*(s)) into the output (dst NULL) or the string temporary dst. */
+const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, int newline);
+const char *gen_stat_add(struct gen *g, struct node *n);
 const char *gen_stat_spec(const struct symbol *sym);
 void gen_delete_array(struct gen *g, struct node *n);
 void gen_foreach(struct gen *g, struct node *n);
@@ -87,6 +95,8 @@ void gen_array_global_free(struct emitter *e, struct gen *g, const struct symbol
 void gen_lock_globals(struct gen *g, struct node *body, struct node *condition);
 /* Emits the unlocks, then the skip path taken when a lock could not be had. */
 void gen_unlock_globals(struct gen *g);
+/* Nonzero if the global has a lock: some event probe writes it. */
+int gen_global_has_lock(struct gen *g, const struct symbol *sym);
 
 /* Reports a construct this translator does not generate code for yet. */
 void gen_unsupported(const struct node *n, const char *what);

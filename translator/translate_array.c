@@ -1,10 +1,13 @@
 /* translate_array.c - associative arrays, statistics and foreach to C.
  *
  * A global array is a `struct stp_map *` (runtime/map.h) created when the module loads; a
- * scalar statistics global is a `struct stp_stat *`. Element accesses build a key tuple
+ * statistics array is a `struct stp_pmap *` (one map per CPU) and a scalar statistics
+ * global a `struct stp_pstat *` (one copy per CPU). Element accesses build a key tuple
  * (struct stp_key) in a statement expression and look the entry up; reading an absent
- * element gives 0 or "", writing one creates it, and a full array is a runtime error.
- * foreach takes a sorted snapshot of the entries into a per-CPU buffer of the site.
+ * element gives 0 or "", writing one creates it, and a full array is SystemTap's
+ * "Array overflow" error. foreach sorts the map's entry list in place (as SystemTap
+ * does, so ties keep the order of the previous sort) and walks it; over a statistics
+ * array it walks the aggregate of the CPUs' maps.
  */
 #include "translate.h"
 #include "arena.h"
@@ -18,9 +21,53 @@ static const char *vtype_name(enum stap_type t)
 	return t == T_STRING ? "STP_STRING" : t == T_STATS ? "STP_STAT" : "STP_LONG";
 }
 
+static int is_pmap(const struct symbol *sym)
+{
+	return sym->is_array && sym->type == T_STATS;
+}
+
 const char *gen_stat_spec(const struct symbol *sym)
 {
 	return A("g_%d_%s_spec", sym->index, sym->name);
+}
+
+/* Statistics globals read with @variance, and the bit shift asked for. Filled while the
+ * bodies are generated, read when the globals are declared. */
+struct variance_use {
+	const struct symbol *sym;
+	long long shift;
+	struct variance_use *next;
+};
+static struct variance_use *variance_uses;
+
+static void note_variance(const struct symbol *sym, const struct node *stat)
+{
+	long long shift = stat->args && stat->args->kind == N_NUMBER ? stat->args->num : 0;
+
+	if (shift < 0 || shift > 62) {
+		diag_semantic_error(&stat->args->loc, stat->args->tok_desc,
+				    "bit shift of @variance must be between 0 and 62");
+		shift = 0;
+	}
+	for (struct variance_use *v = variance_uses; v; v = v->next)
+		if (v->sym == sym) {
+			if (shift > v->shift)
+				v->shift = shift;
+			return;
+		}
+	struct variance_use *v = NEW(struct variance_use);
+	v->sym = sym;
+	v->shift = shift;
+	v->next = variance_uses;
+	variance_uses = v;
+}
+
+static const struct variance_use *variance_of(const struct symbol *sym)
+{
+	for (struct variance_use *v = variance_uses; v; v = v->next)
+		if (v->sym == sym)
+			return v;
+	return NULL;
 }
 
 /* C statements declaring `struct stp_key _k` filled from the keys; *wild gets a bit per
@@ -48,15 +95,28 @@ static const char *gen_key(struct gen *g, struct node *keys, unsigned *wild)
 	return code;
 }
 
-static const char *array_full(const struct node *n, const struct symbol *sym)
+/* SystemTap's message for a full array, located at the array's name. */
+static const char *array_full(const struct node *base, const struct symbol *sym)
 {
-	return A("{ stp_error(&c->base, %s, \"Array overflow, check MAXMAPENTRIES or the size of %s\"); goto out; }",
-		 gen_location(n), sym->name);
+	int size = sym->decl && sym->decl->kind == N_GLOBAL ? sym->decl->array_size : 0;
+	const char *what = size > 0 ? A("check size limit (%d)", size) : "check MAXMAPENTRIES";
+
+	return A("{ stp_error(&c->base, %s, \"Array overflow, %s\"); goto out; }",
+		 gen_location(base), what);
 }
 
-/* arr[keys] as an rvalue. */
+static const char *empty_aggregate(const struct node *n)
+{
+	return A("{ stp_error(&c->base, %s, \"empty aggregate\"); goto out; }", gen_location(n));
+}
+
+static const char *gen_hist_bucket(struct gen *g, struct node *n);
+
+/* arr[keys] as an rvalue; @hist_*(s)[i] is a histogram bucket. */
 const char *gen_index_read(struct gen *g, struct node *n)
 {
+	if (n->base->kind == N_HIST)
+		return gen_hist_bucket(g, n);
 	struct symbol *sym = n->base->sym;
 	const char *m = gen_var(g, sym);
 	const char *key = gen_key(g, n->args, NULL);
@@ -68,29 +128,37 @@ const char *gen_index_read(struct gen *g, struct node *n)
 		 m, m);
 }
 
+/* s <<< v and s[k] <<< v: this CPU's copy only. */
+const char *gen_stat_add(struct gen *g, struct node *n)
+{
+	struct node *lhs = n->lhs;
+	const char *v = gen_long(g, n->rhs);
+
+	if (lhs->kind == N_SYMBOL)
+		return A("({ int64_t _v = %s; stp_pstat_add(%s, _v); _v; })", v, gen_var(g, lhs->sym));
+	struct symbol *sym = lhs->base->sym;
+	return A("({ int64_t _v = %s; %s if (unlikely(stp_pmap_add(%s, &_k, _v))) %s _v; })", v,
+		 gen_key(g, lhs->args, NULL), gen_var(g, sym), array_full(lhs->base, sym));
+}
+
 /* arr[keys] OP= value (including '=', '.=' and '<<<'); value is the expression's result. */
 const char *gen_index_assign(struct gen *g, struct node *n)
 {
 	struct node *idx = n->lhs;
 	struct symbol *sym = idx->base->sym;
-	const char *m = gen_var(g, sym);
-	const char *key = gen_key(g, idx->args, NULL);
-	const char *find = A("%s void *_e = stp_map_find_or_add(%s, &_k); if (unlikely(!_e)) %s",
-			     key, m, array_full(n, sym));
 
 	if (n->op == OP_STATS_ADD)
-		return A("({ int64_t _v = %s; %s stp_stat_add(stp_map_stat(%s, _e), &%s, _v); _v; })",
-			 gen_long(g, n->rhs), find, m, gen_stat_spec(sym));
+		return gen_stat_add(g, n);
+	const char *m = gen_var(g, sym);
+	const char *find = A("%s void *_e = stp_map_find_or_add(%s, &_k); if (unlikely(!_e)) %s",
+			     gen_key(g, idx->args, NULL), m, array_full(idx->base, sym));
 	if (sym->type == T_STRING) {
 		const char *t = gen_temp(g, T_STRING);
 		const char *store = n->op == OP_CONCAT ? "stp_strcat" : "stp_strcpy";
 		return A("({ stp_strcpy(%s, %s); %s %s(stp_map_str(%s, _e), %s); (const char *)stp_map_str(%s, _e); })",
 			 t, gen_str(g, n->rhs), find, store, m, t, m);
 	}
-	const char *value = "_b";
-	if (n->op != OP_ASSIGN) {
-		value = gen_arith(g, n, "(*_p)", "_b");
-	}
+	const char *value = n->op == OP_ASSIGN ? "_b" : gen_arith(g, n, "(*_p)", "_b");
 	return A("({ int64_t _b = %s; %s int64_t *_p = stp_map_long(%s, _e); *_p = %s; })",
 		 gen_long(g, n->rhs), find, m, value);
 }
@@ -104,7 +172,7 @@ const char *gen_index_incdec(struct gen *g, struct node *n)
 	const char *op = n->op == OP_INC ? "++" : "--";
 
 	return A("({ %s void *_e = stp_map_find_or_add(%s, &_k); if (unlikely(!_e)) %s %s; })",
-		 gen_key(g, idx->args, NULL), m, array_full(n, sym),
+		 gen_key(g, idx->args, NULL), m, array_full(idx->base, sym),
 		 n->is_postfix ? A("(*stp_map_long(%s, _e))%s", m, op)
 			       : A("%s(*stp_map_long(%s, _e))", op, m));
 }
@@ -114,58 +182,88 @@ const char *gen_in(struct gen *g, struct node *n)
 {
 	unsigned wild;
 	const char *key = gen_key(g, n->args, &wild);
+	const struct symbol *sym = n->base->sym;
 
+	if (is_pmap(sym))
+		return A("({ %s (int64_t)stp_pmap_exists(%s, &_k, %uu); })", key, gen_var(g, sym), wild);
 	return A("({ %s (int64_t)(stp_map_find_matching(%s, &_k, %uu) != NULL); })", key,
-		 gen_var(g, n->base->sym), wild);
+		 gen_var(g, sym), wild);
 }
 
-/* The struct stp_stat * of a statistics operand (scalar or element), or NULL if the
- * element is absent. */
+/* The struct stp_stat * of a statistics operand (scalar or element), combined over the
+ * CPUs, or NULL if the element is absent. */
 static const char *gen_stat_ptr(struct gen *g, struct node *operand)
 {
 	if (operand->kind == N_SYMBOL)
-		return gen_var(g, operand->sym);
-	if (operand->kind == N_INDEX && operand->base->kind == N_SYMBOL) {
-		const char *m = gen_var(g, operand->base->sym);
-		return A("({ %s void *_e = stp_map_find(%s, &_k); _e ? stp_map_stat(%s, _e) : NULL; })",
-			 gen_key(g, operand->args, NULL), m, m);
-	}
+		return A("stp_pstat_get(%s)", gen_var(g, operand->sym));
+	if (operand->kind == N_INDEX && operand->base->kind == N_SYMBOL)
+		return A("({ %s stp_pmap_get(%s, &_k); })", gen_key(g, operand->args, NULL),
+			 gen_var(g, operand->base->sym));
 	gen_unsupported(operand, "this statistics operand");
 	return "NULL";
 }
 
-/* @count(s) @sum(s) @min(s) @max(s) @avg(s) @variance(s): all but @count are errors on
- * an empty aggregate, as in SystemTap. */
+static const struct symbol *stat_symbol(const struct node *operand)
+{
+	const struct node *base = operand->kind == N_INDEX ? operand->base : operand;
+
+	return base->kind == N_SYMBOL ? base->sym : NULL;
+}
+
+/* @count(s) @sum(s) @min(s) @max(s) @avg(s) @variance(s): all but @count and @sum are
+ * errors on an empty aggregate, as in SystemTap. */
 const char *gen_stat_op(struct gen *g, struct node *n)
 {
 	const char *st = gen_stat_ptr(g, n->operand);
+	const struct symbol *sym = stat_symbol(n->operand);
 	const char *value;
 
 	if (strcmp(n->name, "count") == 0)
 		return A("({ struct stp_stat *_s = %s; _s ? _s->count : 0; })", st);
 	if (strcmp(n->name, "sum") == 0)
-		value = "_s->sum";
-	else if (strcmp(n->name, "min") == 0)
+		return A("({ struct stp_stat *_s = %s; _s ? _s->sum : 0; })", st);
+	if (strcmp(n->name, "min") == 0)
 		value = "_s->min";
 	else if (strcmp(n->name, "max") == 0)
 		value = "_s->max";
 	else if (strcmp(n->name, "avg") == 0)
 		value = "stp_stat_avg(_s)";
-	else
-		value = "stp_stat_variance(_s)";
-	return A("({ struct stp_stat *_s = %s; if (unlikely(!_s || !_s->count)) { "
-		 "stp_error(&c->base, %s, \"empty aggregate\"); goto out; } %s; })",
-		 st, gen_location(n), value);
+	else {
+		if (sym)
+			note_variance(sym, n);
+		value = sym ? A("stp_stat_variance(_s, &%s)", gen_stat_spec(sym)) : "0";
+	}
+	return A("({ struct stp_stat *_s = %s; if (unlikely(!_s || !_s->count)) %s %s; })", st,
+		 empty_aggregate(n), value);
 }
 
-/* print(@hist_log(s)) and friends. */
-const char *gen_hist_print(struct gen *g, struct node *n)
+/* print(@hist_log(s)) and friends, into the output (dst NULL) or the string dst. */
+const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, int newline)
 {
-	struct node *operand = n->operand;
-	struct node *base = operand->kind == N_INDEX ? operand->base : operand;
+	const struct symbol *sym = stat_symbol(n->operand);
 
-	return A("({ struct stp_stat *_s = %s; if (_s) stp_stat_print_hist(_s, &%s); })",
-		 gen_stat_ptr(g, operand), gen_stat_spec(base->sym));
+	if (!sym)
+		return "(void)0";
+	return A("({ struct stp_stat *_s = %s; struct stp_sink _o = { %s, MAXSTRINGLEN, 0 }; "
+		 "if (unlikely(!_s || !_s->count)) %s %s stp_stat_print_hist(&_o, _s, &%s);%s })",
+		 gen_stat_ptr(g, n->operand), dst ? dst : "NULL", empty_aggregate(n),
+		 dst ? A("%s[0] = '\\0';", dst) : "", gen_stat_spec(sym),
+		 newline ? " stp_sink_write(&_o, \"\\n\", 1);" : "");
+}
+
+/* @hist_*(s)[i]: the count in bucket i. */
+static const char *gen_hist_bucket(struct gen *g, struct node *n)
+{
+	struct node *h = n->base;
+	const struct symbol *sym = stat_symbol(h->operand);
+
+	if (!sym || !n->args)
+		return "0";
+	return A("({ int64_t _i = %s; struct stp_stat *_s = %s; int64_t _b; "
+		 "if (unlikely(!_s || !_s->count)) %s _b = stp_stat_bucket(_s, &%s, _i); "
+		 "if (unlikely(_b < 0)) { stp_error(&c->base, %s, \"histogram index out of range\"); goto out; } _b; })",
+		 gen_long(g, n->args), gen_stat_ptr(g, h->operand), empty_aggregate(h),
+		 gen_stat_spec(sym), gen_location(h));
 }
 
 /* delete arr, delete arr[k], delete arr[*, k], delete stats. */
@@ -174,38 +272,99 @@ void gen_delete_array(struct gen *g, struct node *n)
 	struct node *t = n->operand;
 
 	if (t->kind == N_SYMBOL && t->sym->is_array) {
-		emit(g->e, "stp_map_clear(%s);", gen_var(g, t->sym));
+		emit(g->e, "stp_%s_clear(%s);", is_pmap(t->sym) ? "pmap" : "map", gen_var(g, t->sym));
 	} else if (t->kind == N_SYMBOL && t->sym->type == T_STATS) {
-		emit(g->e, "stp_stat_clear(%s, &%s);", gen_var(g, t->sym), gen_stat_spec(t->sym));
+		emit(g->e, "stp_pstat_clear(%s);", gen_var(g, t->sym));
 	} else if (t->kind == N_INDEX && t->base->kind == N_SYMBOL) {
 		unsigned wild;
 		const char *key = gen_key(g, t->args, &wild);
-		if (wild)
-			emit(g->e, "({ %s stp_map_delete_matching(%s, &_k, %uu); });", key,
-			     gen_var(g, t->base->sym), wild);
+		const char *m = gen_var(g, t->base->sym);
+		if (is_pmap(t->base->sym))
+			emit(g->e, "({ %s stp_pmap_delete(%s, &_k, %uu); });", key, m, wild);
+		else if (wild)
+			emit(g->e, "({ %s stp_map_delete_matching(%s, &_k, %uu); });", key, m, wild);
 		else
-			emit(g->e, "({ %s stp_map_delete(%s, &_k); });", key, gen_var(g, t->base->sym));
+			emit(g->e, "({ %s stp_map_delete(%s, &_k); });", key, m);
 	} else {
 		gen_unsupported(n, "delete of this operand");
 	}
 }
 
-static const char *stat_field_index(const char *aggr)
+/* The runtime's sort order for a foreach. */
+static const char *sort_order(const struct node *n, const struct symbol *sym)
 {
-	if (!aggr || !strcmp(aggr, "count"))
-		return "0";
-	if (!strcmp(aggr, "sum"))
-		return "1";
-	if (!strcmp(aggr, "min"))
-		return "2";
-	if (!strcmp(aggr, "max"))
-		return "3";
-	return "4";
+	if (n->sort_key > 0)
+		return A("%d", n->sort_key);
+	if (n->sort_key == 0)
+		return "STP_SORT_NONE";
+	if (sym->type != T_STATS || !n->name || !strcmp(n->name, "count"))
+		return sym->type == T_STATS ? "STP_SORT_COUNT" : "STP_SORT_VALUE";
+	if (!strcmp(n->name, "sum"))
+		return "STP_SORT_SUM";
+	if (!strcmp(n->name, "min"))
+		return "STP_SORT_MIN";
+	if (!strcmp(n->name, "max"))
+		return "STP_SORT_MAX";
+	return "STP_SORT_AVG";
+}
+
+/* Loads the key variables (and the value variable) from entry _e of map _m. */
+static void load_loop_vars(struct gen *g, struct node *n, const struct symbol *sym)
+{
+	int i = 0;
+
+	for (struct node *k = n->args; k; k = k->next, i++) {
+		if (k->sym->type == T_STRING)
+			emit(g->e, "stp_strcpy(%s, stp_map_key_str(_m, _e, %d));", gen_var(g, k->sym), i);
+		else
+			emit(g->e, "%s = stp_map_key_long(_m, _e, %d);", gen_var(g, k->sym), i);
+	}
+	if (!n->value_var)
+		return;
+	if (sym->type == T_STRING)
+		emit(g->e, "stp_strcpy(%s, stp_map_str(_m, _e));", gen_var(g, n->value_var->sym));
+	else
+		emit(g->e, "%s = *stp_map_long(_m, _e);", gen_var(g, n->value_var->sym));
+}
+
+static void gen_loop_body(struct gen *g, struct node *n)
+{
+	emit(g->e, "STP_ACTION(&c->base, %s);", gen_location(n));
+	g->loop_depth++;
+	gen_stmt(g, n->body);
+	g->loop_depth--;
+}
+
+/* foreach ([b] in @hist_*(s)): every bucket index, and its count as the value. */
+static void gen_foreach_hist(struct gen *g, struct node *n)
+{
+	struct node *h = n->base;
+	const struct symbol *sym = stat_symbol(h->operand);
+
+	if (!sym || !n->args) {
+		gen_unsupported(n, "foreach over this histogram");
+		return;
+	}
+	emit(g->e, "{");
+	emit(g->e, "struct stp_stat *_s = %s;", gen_stat_ptr(g, h->operand));
+	emit(g->e, "int64_t _i, _b;");
+	emit(g->e, "if (unlikely(!_s || !_s->count)) %s", empty_aggregate(h));
+	emit(g->e, "for (_i = 0; (_b = stp_stat_bucket(_s, &%s, _i)) >= 0; _i++) {", gen_stat_spec(sym));
+	emit(g->e, "%s = _i;", gen_var(g, n->args->sym));
+	if (n->value_var)
+		emit(g->e, "%s = _b;", gen_var(g, n->value_var->sym));
+	gen_loop_body(g, n);
+	emit(g->e, "}");
+	emit(g->e, "}");
 }
 
 /* foreach ([k1, k2] in arr[slice] +/- limit N) body */
 void gen_foreach(struct gen *g, struct node *n)
 {
+	if (n->base->kind == N_HIST) {
+		gen_foreach_hist(g, n);
+		return;
+	}
 	struct node *base = n->base->kind == N_INDEX ? n->base->base : n->base;
 	struct symbol *sym = base->sym;
 
@@ -214,44 +373,27 @@ void gen_foreach(struct gen *g, struct node *n)
 		return;
 	}
 	const char *m = gen_var(g, sym);
-	struct foreach_site *site = NEW(struct foreach_site);
-	site->id = g->prog->nforeach++;
-	site->map = m;
-	site->next = g->prog->foreach_sites;
-	g->prog->foreach_sites = site;
-	const char *buf = A("fe_%d_buf", site->id);
-
 	emit(g->e, "{");
-	emit(g->e, "void **_ev = (void **)per_cpu_ptr(%s, smp_processor_id());", buf);
-	emit(g->e, "int _n = stp_map_sorted(%s, _ev, %d, %d, %s, %s), _i;", m, n->sort_key,
-	     n->sort_dir ? n->sort_dir : 1, n->limit ? gen_long(g, n->limit) : "-1",
-	     stat_field_index(n->name));
-	if (n->base->kind == N_INDEX) {
-		unsigned wild;
-		emit(g->e, "%s", gen_key(g, n->base->args, &wild));
-		emit(g->e, "const unsigned _wild = %uu;", wild);
+	if (is_pmap(sym)) {
+		emit(g->e, "struct stp_map *_m = stp_pmap_agg(%s);", m);
+		emit(g->e, "if (unlikely(!_m)) %s", array_full(base, sym));
+	} else {
+		emit(g->e, "struct stp_map *_m = %s;", m);
 	}
-	emit(g->e, "for (_i = 0; _i < _n; _i++) {");
-	emit(g->e, "void *_e = _ev[_i];");
-	emit(g->e, "STP_ACTION(&c->base, %s);", gen_location(n));
+	emit(g->e, "void *_e, *_nx;");
+	emit(g->e, "int64_t _lim = %s, _done = 0;", n->limit ? gen_long(g, n->limit) : "-1");
+	emit(g->e, "stp_map_sort(_m, %s, %d, _lim);", sort_order(n, sym), n->sort_dir < 0 ? -1 : 1);
+	unsigned wild = 0;
 	if (n->base->kind == N_INDEX)
-		emit(g->e, "if (!stp_map_entry_matches(%s, _e, &_k, _wild)) continue;", m);
-	int i = 0;
-	for (struct node *k = n->args; k; k = k->next, i++) {
-		if (k->sym->type == T_STRING)
-			emit(g->e, "stp_strcpy(%s, stp_map_key_str(%s, _e, %d));", gen_var(g, k->sym), m, i);
-		else
-			emit(g->e, "%s = stp_map_key_long(%s, _e, %d);", gen_var(g, k->sym), m, i);
-	}
-	if (n->value_var) {
-		if (sym->type == T_STRING)
-			emit(g->e, "stp_strcpy(%s, stp_map_str(%s, _e));", gen_var(g, n->value_var->sym), m);
-		else
-			emit(g->e, "%s = *stp_map_long(%s, _e);", gen_var(g, n->value_var->sym), m);
-	}
-	g->loop_depth++;
-	gen_stmt(g, n->body);
-	g->loop_depth--;
+		emit(g->e, "%s", gen_key(g, n->base->args, &wild));
+	emit(g->e, "for (_e = stp_map_first(_m); _e; _e = _nx) {");
+	emit(g->e, "_nx = stp_map_next(_m, _e);");
+	/* As in SystemTap, `limit` counts the entries visited, slice or not. */
+	emit(g->e, "if (_lim >= 0 && _done++ >= _lim) break;");
+	if (n->base->kind == N_INDEX)
+		emit(g->e, "if (!stp_map_entry_matches(_m, _e, &_k, %uu)) continue;", wild);
+	load_loop_vars(g, n, sym);
+	gen_loop_body(g, n);
 	emit(g->e, "}");
 	emit(g->e, "}");
 }
@@ -263,25 +405,30 @@ static const char *hist_spec_init(const struct symbol *sym)
 	const struct node *h = sym->hist;
 
 	if (!h)
-		return "{ .hist = STP_HIST_NONE }";
+		return ".hist = STP_HIST_NONE";
 	if (strcmp(h->name, "hist_log") == 0)
-		return "{ .hist = STP_HIST_LOG }";
+		return ".hist = STP_HIST_LOG";
 	int64_t lo = h->args->num, hi = h->args->next->num, step = h->args->next->next->num;
-	return A("{ .hist = STP_HIST_LINEAR, .start = %lldLL, .stop = %lldLL, .interval = %lldLL, .buckets = %lld }",
+	return A(".hist = STP_HIST_LINEAR, .start = %lldLL, .stop = %lldLL, .interval = %lldLL, .buckets = %lld",
 		 (long long)lo, (long long)hi, (long long)step,
 		 (long long)((hi - lo) / (step ? step : 1) + 3));
 }
 
 int gen_array_global_decl(struct emitter *e, struct gen *g, const struct symbol *s)
 {
-	if (s->is_array)
+	if (is_pmap(s))
+		emit(e, "static struct stp_pmap *%s;", gen_var(g, s));
+	else if (s->is_array)
 		emit(e, "static struct stp_map *%s;", gen_var(g, s));
 	else if (s->type == T_STATS)
-		emit(e, "static struct stp_stat *%s;", gen_var(g, s));
+		emit(e, "static struct stp_pstat *%s;", gen_var(g, s));
 	else
 		return 0;
-	if (s->type == T_STATS)
-		emit(e, "static const struct stp_stat_spec %s = %s;", gen_stat_spec(s), hist_spec_init(s));
+	if (s->type == T_STATS) {
+		const struct variance_use *v = variance_of(s);
+		emit(e, "static const struct stp_stat_spec %s = { %s, .shift = %lld, .variance = %s };",
+		     gen_stat_spec(s), hist_spec_init(s), v ? v->shift : 0LL, v ? "true" : "false");
+	}
 	return 1;
 }
 
@@ -293,13 +440,16 @@ void gen_array_global_init(struct emitter *e, struct gen *g, const struct symbol
 		const char *types = "";
 		for (int i = 0; i < s->nkeys; i++)
 			types = A("%s%s%s", types, i ? ", " : "", vtype_name(s->key_types[i]));
-		emit(e, "%s = stp_map_new(%d, (const u8[]){ %s }, %s, %s, %d, %s);", v, s->nkeys,
-		     *types ? types : "0", vtype_name(s->type),
-		     s->type == T_STATS ? A("&%s", gen_stat_spec(s)) : "NULL",
-		     s->decl ? s->decl->array_size : 0,
-		     s->decl && (s->decl->flags & GF_WRAP) ? "true" : "false");
+		int size = s->decl && s->decl->kind == N_GLOBAL ? s->decl->array_size : 0;
+		const char *wrap = s->decl && (s->decl->flags & GF_WRAP) ? "true" : "false";
+		if (is_pmap(s))
+			emit(e, "%s = stp_pmap_new(%d, (const u8[]){ %s }, &%s, %d, %s);", v, s->nkeys,
+			     *types ? types : "0", gen_stat_spec(s), size, wrap);
+		else
+			emit(e, "%s = stp_map_new(%d, (const u8[]){ %s }, %s, NULL, %d, %s);", v,
+			     s->nkeys, *types ? types : "0", vtype_name(s->type), size, wrap);
 	} else {
-		emit(e, "%s = kzalloc(stp_stat_size(&%s), GFP_KERNEL);", v, gen_stat_spec(s));
+		emit(e, "%s = stp_pstat_new(&%s);", v, gen_stat_spec(s));
 	}
 	emit(e, "if (!%s)", v);
 	emit(e, "\treturn -ENOMEM;");
@@ -307,8 +457,10 @@ void gen_array_global_init(struct emitter *e, struct gen *g, const struct symbol
 
 void gen_array_global_free(struct emitter *e, struct gen *g, const struct symbol *s)
 {
-	if (s->is_array)
+	if (is_pmap(s))
+		emit(e, "stp_pmap_free(%s);", gen_var(g, s));
+	else if (s->is_array)
 		emit(e, "stp_map_free(%s);", gen_var(g, s));
 	else
-		emit(e, "kfree(%s);", gen_var(g, s));
+		emit(e, "stp_pstat_free(%s);", gen_var(g, s));
 }

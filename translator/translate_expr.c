@@ -7,6 +7,7 @@
  */
 #include "translate.h"
 #include "arena.h"
+#include "guru.h"
 #include "probes/probes.h"
 #include "probes/kprobe.h"
 #include "regex.h"
@@ -38,6 +39,19 @@ const char *gen_temp(struct gen *g, enum stap_type type)
 	t->next = g->temps;
 	g->temps = t;
 	return A("l->%s", t->name);
+}
+
+const char *gen_named_temp(struct gen *g, enum stap_type type, const char *name)
+{
+	for (struct temp *t = g->temps; t; t = t->next)
+		if (!strcmp(t->name, name))
+			return name;
+	struct temp *t = NEW(struct temp);
+	t->name = name;
+	t->type = type;
+	t->next = g->temps;
+	g->temps = t;
+	return name;
 }
 
 const char *gen_decl(enum stap_type t, const char *name)
@@ -151,8 +165,9 @@ static const char *gen_assign_long(struct gen *g, struct node *n)
 	if (n->lhs->kind == N_INDEX && n->lhs->base->kind == N_SYMBOL)
 		return gen_index_assign(g, n);
 	if (n->op == OP_STATS_ADD && n->lhs->kind == N_SYMBOL)
-		return A("({ int64_t _v = %s; stp_stat_add(%s, &%s, _v); _v; })", gen_long(g, n->rhs),
-			 gen_var(g, n->lhs->sym), gen_stat_spec(n->lhs->sym));
+		return gen_stat_add(g, n);
+	if (n->lhs->kind == N_TARGET || n->lhs->kind == N_CAST)
+		return gen_target_assign(g, n);         /* guru mode: guru.c */
 	if (n->lhs->kind != N_SYMBOL) {
 		gen_unsupported(n, "assignment to this operand");
 		return "0";
@@ -195,6 +210,8 @@ static const char *gen_target_expr(struct gen *g, struct node *n)
 
 	if (inner->kind == N_CAST)
 		return dwarf_gen_cast(g, n);
+	if ((!f || !f->gen_target) && (inner->flags & TF_AT_VAR))
+		f = &atvar_family;      /* @var: the kernel's globals in any probe */
 	if (!f || !f->gen_target) {
 		diag_semantic_error(&n->loc, n->tok_desc,
 				    g->probe ? "target variables are not available in this probe (%s)"
@@ -243,7 +260,7 @@ const char *gen_long(struct gen *g, struct node *n)
 	case N_CALL:
 		return gen_call(g, n);
 	case N_INDEX:
-		if (n->base->kind == N_SYMBOL)
+		if (n->base->kind == N_SYMBOL || n->base->kind == N_HIST)
 			return gen_index_read(g, n);
 		break;
 	case N_IN:
@@ -252,6 +269,8 @@ const char *gen_long(struct gen *g, struct node *n)
 		return regex_gen_match(g, n);
 	case N_STAT:
 		return gen_stat_op(g, n);
+	case N_EMBED_EXPR:
+		return gen_embed_expr(n);               /* guru.c */
 	default:
 		break;
 	}
@@ -295,6 +314,8 @@ const char *gen_str(struct gen *g, struct node *n)
 		if (n->base->kind == N_SYMBOL)
 			return gen_index_read(g, n);
 		break;
+	case N_EMBED_EXPR:
+		return gen_embed_expr(n);               /* guru.c */
 	default:
 		break;
 	}

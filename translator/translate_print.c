@@ -1,214 +1,171 @@
 /* translate_print.c - the print family: print, println, printd, printdln, printf and their
  * sprint* forms.
  *
- * printf formats are parsed here, at translate time: each SystemTap conversion is checked
- * against its argument's type and rewritten for the kernel's vsnprintf (%d on a 64-bit
- * script long becomes %lld, %p becomes 0x%016llx, ...). Arguments are evaluated left to
- * right before anything is printed.
+ * Every form becomes one table of format components (translator/print_format.c; the
+ * print/printd forms build theirs from the argument types: %d for longs, %s for strings)
+ * emitted as a static array in place, and an array of argument values evaluated left to
+ * right before anything is printed. runtime/format.c does the formatting; printf writes
+ * into the CPU's output buffer, sprintf into a string temporary. print(@hist_*(s))
+ * prints the histogram where it stands (sprint returns it as a string).
  */
 #include "translate.h"
 #include "arena.h"
+#include "print_format.h"
 
 #include <string.h>
 
 #define A(...) arena_printf(g_arena, __VA_ARGS__)
 
-struct fmt_out {
-	const char *cfmt;       /* format for vsnprintf */
-	const char *args;       /* ", a0, a1..." */
-};
-
-/* Appends the converted form of one conversion spec [start, end) to the C format. */
-static const char *convert_spec(const char *flags_width, char conv)
+static struct fmt_comp *comp(struct fmt_comp ***tail, int literal)
 {
-	switch (conv) {
-	case 'd': case 'i': return A("%%%slld", flags_width);
-	case 'u': return A("%%%sllu", flags_width);
-	case 'x': return A("%%%sllx", flags_width);
-	case 'X': return A("%%%sllX", flags_width);
-	case 'o': return A("%%%sllo", flags_width);
-	case 'c': return A("%%%sc", flags_width);
-	case 's': return A("%%%ss", flags_width);
-	default: return NULL;
-	}
+	struct fmt_comp *c = arena_alloc(g_arena, sizeof(*c));
+
+	memset(c, 0, sizeof(*c));
+	c->is_literal = literal;
+	c->width = c->prec = FMT_UNSPEC;
+	**tail = c;
+	*tail = &c->next;
+	return c;
 }
 
-/* Parses fmt; checks the arguments; returns the C format and argument list, or NULL. */
-static int convert_format(struct gen *g, struct node *call, const char *fmt, size_t len,
-			  struct node *args, const char **arg_vals, int nargs, struct fmt_out *out)
+static void lit(struct fmt_comp ***tail, const char *s, size_t len)
 {
-	const char *cfmt = "";
-	const char *cargs = "";
-	int argi = 0;
+	struct fmt_comp *c = comp(tail, 1);
 
-	for (size_t i = 0; i < len; i++) {
-		if (fmt[i] != '%') {
-			cfmt = A("%s%c", cfmt, fmt[i]);
-			continue;
-		}
-		size_t start = ++i;
-		if (i < len && fmt[i] == '%') {
-			cfmt = A("%s%%%%", cfmt);
-			continue;
-		}
-		while (i < len && strchr("-+ #0", fmt[i]))
-			i++;
-		int stars = 0;
-		while (i < len && (strchr("0123456789.", fmt[i]) || fmt[i] == '*')) {
-			if (fmt[i] == '*')
-				stars++;
-			i++;
-		}
-		/* Length modifiers are accepted and ignored: script values are 64-bit. */
-		while (i < len && strchr("hlLzjt", fmt[i]))
-			i++;
-		if (i >= len) {
-			diag_semantic_error(&call->loc, call->tok_desc,
-					    "invalid or missing conversion specifier in format");
-			return -1;
-		}
-		const char *fw = arena_strndup(g_arena, fmt + start, i - start);
-		/* Strip length modifiers from the copied flags/width. */
-		char *clean = arena_strdup(g_arena, fw);
-		char *w = clean;
-		for (const char *r = fw; *r; r++)
-			if (!strchr("hlLzjt", *r))
-				*w++ = *r;
-		*w = '\0';
-		char conv = fmt[i];
-		for (int s = 0; s < stars; s++) {
-			if (argi >= nargs)
-				goto too_few;
-			cargs = A("%s, (int)%s", cargs, arg_vals[argi++]);
-		}
-		if (argi >= nargs)
-			goto too_few;
-		struct node *arg = args;
-		for (int k = 0; k < argi; k++)
-			arg = arg->next;
-		const char *spec;
-		if (conv == 'p') {
-			spec = *clean ? A("0x%%%sllx", clean) : "0x%016llx";
-		} else {
-			spec = convert_spec(clean, conv);
-		}
-		if (!spec) {
-			diag_semantic_error(&call->loc, call->tok_desc,
-					    "unsupported format conversion '%%%c'", conv);
-			return -1;
-		}
-		int wants_string = conv == 's';
-		if (arg->type == T_VOID) {
-			cfmt = A("%s%s", cfmt, spec);
-			cargs = A("%s, %s", cargs, wants_string ? A("_s%d", argi) : arg_vals[argi]);
-			argi++;
-			continue;
-		}
-		if (wants_string != (arg->type == T_STRING)) {
-			diag_semantic_error(&arg->loc, arg->tok_desc,
-					    "format '%%%c' expects a %s argument", conv,
-					    wants_string ? "string" : "long");
-			return -1;
-		}
-		cfmt = A("%s%s", cfmt, spec);
-		cargs = A("%s, %s%s", cargs, conv == 'c' ? "(int)" : "", arg_vals[argi++]);
-	}
-	if (argi != nargs) {
-		diag_semantic_error(&call->loc, call->tok_desc,
-				    "too many arguments to print format (%d, format uses %d)",
-				    nargs, argi);
-		return -1;
-	}
-	out->cfmt = cfmt;
-	out->args = cargs;
-	return 0;
-too_few:
-	diag_semantic_error(&call->loc, call->tok_desc, "not enough arguments to print format");
-	return -1;
+	c->text = s;
+	c->len = len;
 }
 
-/* Builds a format that prints each argument with its default conversion, joined by the
- * delimiter (printd) or nothing (print), plus a newline for the *ln forms. */
-static const char *default_format(struct node *args, const char *delim, int newline)
+/* print/println/printd/printdln: each argument with its default conversion. */
+static struct fmt_comp *default_format(struct node *args, const struct node *delim, int newline)
 {
-	const char *f = "";
+	struct fmt_comp *head = NULL, **tail = &head;
 
 	for (struct node *a = args; a; a = a->next) {
-		if (a != args && delim)
-			f = A("%s%s", f, delim);
-		f = A("%s%s", f, a->type == T_STRING ? "%s" : "%d");
+		if (a != args && delim && delim->len)
+			lit(&tail, delim->str, delim->len);
+		struct fmt_comp *c = comp(&tail, 0);
+		c->conv = a->type == T_STRING ? 's' : 'd';
+		c->flags = a->type == T_STRING ? 0 : FMT_SIGN;
 	}
-	return newline ? A("%s\n", f) : f;
+	if (newline)
+		lit(&tail, "\n", 1);
+	return head;
+}
+
+static const char *spec_init(const struct fmt_comp *c)
+{
+	if (c->is_literal)
+		return A("{ .conv = STP_CONV_LIT, .text = %s, .len = %zu }",
+			 c_string_literal(c->text, c->len), c->len);
+	const char *conv;
+	int base = 10;
+	switch (c->conv) {
+	case 'c': conv = "STP_CONV_CHAR"; break;
+	case 's': conv = "STP_CONV_STR"; break;
+	case 'm': conv = "STP_CONV_MEM"; break;
+	case 'M': conv = "STP_CONV_MEMHEX"; break;
+	case 'b': conv = "STP_CONV_BIN"; break;
+	case 'o': conv = "STP_CONV_NUM"; base = 8; break;
+	case 'x': case 'X': case 'p': conv = "STP_CONV_NUM"; base = 16; break;
+	default: conv = "STP_CONV_NUM"; break;
+	}
+	return A("{ .conv = %s, .base = %d, .flags = %d, .width = %d, .prec = %d }", conv, base,
+		 c->flags, c->width, c->prec);
+}
+
+static const char *spec_table(const struct fmt_comp *comps)
+{
+	const char *t = "static const struct stp_fmt_spec _ff[] = {";
+
+	for (const struct fmt_comp *c = comps; c; c = c->next)
+		t = A("%s %s,", t, spec_init(c));
+	return A("%s { .conv = STP_CONV_END } };", t);
+}
+
+/* The format of a printf-family call, or NULL after an error. */
+static struct fmt_comp *call_format(struct node *n, struct node **args)
+{
+	const char *base = n->name[0] == 's' ? n->name + 1 : n->name;   /* "print..." */
+	int newline = strstr(base, "ln") != NULL;
+	const char *err;
+
+	if (strncmp(base, "printf", 6) == 0) {
+		struct node *f = *args;
+		if (!f || f->kind != N_STRING) {
+			diag_semantic_error(&n->loc, n->tok_desc, "print format must be a literal string");
+			return NULL;
+		}
+		*args = f->next;
+		struct fmt_comp *c = fmt_parse(f->str, f->len, &err);
+		if (err)
+			diag_parse_error(&f->loc, f->tok_desc, "%s", err);
+		else if (fmt_nargs(c) != node_list_len(*args))
+			diag_semantic_error(&n->loc, n->tok_desc,
+					    "Wrong number of args to formatted print operator");
+		return err ? NULL : c;
+	}
+	if (strncmp(base, "printd", 6) == 0) {
+		struct node *d = *args;
+		if (!d || d->kind != N_STRING) {
+			diag_semantic_error(&n->loc, n->tok_desc, "print delimiter must be a literal string");
+			return NULL;
+		}
+		*args = d->next;
+		return default_format(*args, d, newline);
+	}
+	return default_format(*args, NULL, newline);
+}
+
+/* Assignments of the argument values into _fa[], in order. */
+static const char *gen_args(struct gen *g, struct node *args, struct fmt_comp *comps)
+{
+	const char *code = "";
+	int i = 0;
+
+	for (struct node *a = args; a; a = a->next, i++) {
+		int want_str = fmt_arg_is_string(comps, i);
+		if (a->type == T_VOID || (a->kind == N_CALL && a->fn && a->fn->ret_type == T_VOID)) {
+			/* A function without a value (print_regs()) runs here and prints as 0,
+			 * or as "" under %s. */
+			code = A("%s %s; _fa[%d].%s;", code, gen_void(g, a), i,
+				 want_str ? "s = \"\"" : "n = 0");
+		} else if (a->type == T_STRING) {
+			code = A("%s _fa[%d].s = %s;", code, i, gen_str(g, a));
+		} else {
+			code = A("%s _fa[%d].n = %s;", code, i, gen_long(g, a));
+		}
+	}
+	return code;
 }
 
 const char *gen_print(struct gen *g, struct node *n)
 {
-	const char *name = n->name;
-	int to_string = strncmp(name, "sprint", 6) == 0;
-	const char *base = to_string ? name + 1 : name;   /* "print..." */
-	int newline = strstr(base, "ln") != NULL;
+	int to_string = n->name[0] == 's';
+	int newline = strstr(n->name, "ln") != NULL;
 	struct node *args = n->args;
-	const char *fmt;
-	size_t fmt_len;
-
-	if (strncmp(base, "printf", 6) == 0) {
-		if (!args || args->kind != N_STRING) {
-			diag_semantic_error(&n->loc, n->tok_desc,
-					    "print format must be a literal string");
-			return "(void)0";
-		}
-		fmt = args->str;
-		fmt_len = args->len;
-		args = args->next;
-	} else if (strncmp(base, "printd", 6) == 0) {
-		if (!args || args->kind != N_STRING) {
-			diag_semantic_error(&n->loc, n->tok_desc,
-					    "print delimiter must be a literal string");
-			return "(void)0";
-		}
-		fmt = default_format(args->next, args->str, newline);
-		fmt_len = strlen(fmt);
-		args = args->next;
-	} else {
-		fmt = default_format(args, NULL, newline);
-		fmt_len = strlen(fmt);
-	}
 
 	/* print(@hist_log(s)): the histogram is printed where it stands. */
-	if (args && args->kind == N_HIST && !args->next && !to_string && strncmp(base, "printf", 6))
-		return newline ? A("({ %s; stp_print_char('\\n'); })", gen_hist_print(g, args))
-			       : gen_hist_print(g, args);
-
-	/* Evaluate the arguments in order into locals of one statement expression. */
-	int nargs = node_list_len(args);
-	const char **vals = arena_alloc(g_arena, (size_t)(nargs + 1) * sizeof(*vals));
-	const char *decls = "";
-	int i = 0;
-	for (struct node *a = args; a; a = a->next, i++) {
-		if (a->type == T_VOID || (a->kind == N_CALL && a->fn && a->fn->ret_type == T_VOID)) {
-			/* A function without a value (print_regs()) runs here and prints as 0,
-			 * or as "" under %s. */
-			decls = A("%s %s; int64_t _p%d = 0; const char *_s%d = \"\";", decls,
-				  gen_void(g, a), i, i);
-			a->type = T_VOID;
-			vals[i] = A("(long long)_p%d", i);
-			continue;
-		} else if (a->type == T_STRING)
-			decls = A("%s const char *_p%d = %s;", decls, i, gen_str(g, a));
-		else
-			decls = A("%s int64_t _p%d = %s;", decls, i, gen_long(g, a));
-		vals[i] = A(a->type == T_STRING ? "_p%d" : "(long long)_p%d", i);
+	if (args && args->kind == N_HIST && !args->next && !strstr(n->name, "printf")) {
+		if (to_string) {
+			const char *t = gen_temp(g, T_STRING);
+			return A("({ %s; (const char *)%s; })", gen_hist_print(g, args, t, newline), t);
+		}
+		return gen_hist_print(g, args, NULL, newline);
 	}
-	struct fmt_out out;
-	if (convert_format(g, n, fmt, fmt_len, args, vals, nargs, &out) != 0)
-		return "(void)0";
-	const char *cfmt = c_string_literal(out.cfmt, strlen(out.cfmt));
+	struct fmt_comp *comps = call_format(n, &args);
+	if (!comps && !to_string && !diag_error_count())
+		return "(void)0";            /* println() with nothing: only "\n" is a comp */
+	if (diag_error_count())
+		return to_string ? "\"\"" : "(void)0";
+	int nargs = node_list_len(args);
+	const char *code = A("%s union stp_fmt_arg _fa[%d]; %s", spec_table(comps),
+			     nargs ? nargs : 1, gen_args(g, args, comps));
 	if (to_string) {
 		const char *t = gen_temp(g, T_STRING);
-		return A("({%s stp_sprintf(%s, %s%s); (const char *)%s; })", decls, t, cfmt, out.args,
-			 t);
+		return A("({ %s if (unlikely(stp_fmt_string(&c->base, %s, %s, _ff, _fa))) goto out; "
+			 "(const char *)%s; })", code, gen_location(n), t, t);
 	}
-	if (nargs == 0 && !strchr(out.cfmt, '%'))
-		return A("stp_print_str(%s)", cfmt);
-	return A("({%s stp_printf(%s%s); })", decls, cfmt, out.args);
+	return A("({ %s if (unlikely(stp_fmt_print(&c->base, %s, _ff, _fa))) goto out; })", code,
+		 gen_location(n));
 }

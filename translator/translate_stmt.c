@@ -6,6 +6,8 @@
  */
 #include "translate.h"
 #include "arena.h"
+#include "ast_walk.h"
+#include "guru.h"
 
 #include <string.h>
 
@@ -85,7 +87,7 @@ static void gen_loop(struct gen *g, struct node *n)
  * functions it calls) jump to a block-local `out` label (GNU __label__); from there the
  * error is cleared and the handler runs outside that block, so an error in the handler
  * goes to the enclosing try (or ends the hit). `next` inside the body still leaves the
- * probe. */
+ * probe, and so does abort(), which no try catches. */
 static void gen_try(struct gen *g, struct node *n)
 {
 	int id = g->e->tmp_counter++;
@@ -94,11 +96,11 @@ static void gen_try(struct gen *g, struct node *n)
 	emit(g->e, "__label__ out;");
 	gen_body(g, n->body);
 	emit(g->e, "goto try_end_%d;", id);
-	emit(g->e, "out:");
+	emit(g->e, "out: __attribute__((unused));");
 	emit(g->e, "goto try_caught_%d;", id);
 	emit(g->e, "}");
 	emit(g->e, "try_caught_%d:", id);
-	emit(g->e, "if (!c->base.last_error)");
+	emit(g->e, "if (!c->base.last_error || c->base.last_error == stp_abort_msg)");
 	emit(g->e, "\tgoto out;");
 	if (n->catch_var && n->catch_var->sym)
 		emit(g->e, "stp_strcpy(%s, c->base.last_error);", gen_var(g, n->catch_var->sym));
@@ -145,10 +147,10 @@ void gen_stmt(struct gen *g, struct node *n)
 		emit(g->e, n->kind == N_BREAK ? "break;" : "continue;");
 		break;
 	case N_NEXT:
+		/* In a function: pass the call on to the next overload (see gen_call). */
 		if (g->fn)
-			gen_unsupported(n, "'next' in a function");
-		else
-			emit(g->e, "goto out;");
+			emit(g->e, "l->%s = 1;", gen_named_temp(g, T_LONG, "__next"));
+		emit(g->e, "goto out;");
 		break;
 	case N_RETURN:
 		gen_return(g, n);
@@ -168,12 +170,66 @@ void gen_stmt(struct gen *g, struct node *n)
 	}
 }
 
+/* Does a function body execute `next` somewhere (it then passes the call on)? */
+static void find_next(struct node *n, void *arg)
+{
+	if (n->kind == N_NEXT)
+		*(int *)arg = 1;
+	else
+		node_visit_children(n, find_next, arg);
+}
+
+static int uses_next(const struct function_info *f)
+{
+	int found = 0;
+
+	if (!f->is_embedded && f->decl->body)
+		find_next(f->decl->body, &found);
+	return found;
+}
+
+/* One member of an overload set tried: its frame filled from vals, the call, and (if not
+ * passed on with `next`) its result into _r. */
+static const char *gen_try_overload(struct gen *g, struct function_info *f, const char **vals,
+				    const char *loc)
+{
+	const char *code = A("if (!_done) { struct frame_f%d *_f = &c->frames[c->base.nesting + 1].f%d;"
+			     " (void)_f;", f->index, f->index);
+	int i = 0, passes = uses_next(f);
+
+	for (struct symbol *p = f->params; p; p = p->next, i++) {
+		const char *field = f->is_embedded ? p->name : A("a_%s", p->name);
+		if (gen_arg_by_pointer(f, p))           /* unmodified-fnargs: no copy */
+			code = A("%s _f->%s = %s;", code, field, vals[i]);
+		else if (p->type == T_STRING)
+			code = A("%s stp_strcpy(_f->%s, %s);", code, field, vals[i]);
+		else
+			code = A("%s _f->%s = %s;", code, field, vals[i]);
+	}
+	if (passes)
+		code = A("%s _f->__next = 0;", code);
+	/* An error in the callee unwinds this handler too; one raised without a place
+	 * (embedded C's STAP_ERROR) is reported at the call. */
+	code = A("%s c->base.nesting++; fn_%d_%s(c); c->base.nesting--; "
+		 "if (unlikely(c->base.last_error)) { if (!c->base.error_location) "
+		 "c->base.error_location = %s; goto out; } if (%s) { _done = 1;", code, f->index,
+		 f->name, loc, passes ? "!_f->__next" : "1");
+	if (f->ret_type == T_STRING)
+		code = A("%s stp_strcpy(_r, _f->__retvalue);", code);
+	else if (f->ret_type == T_LONG)
+		code = A("%s _r = _f->__retvalue;", code);
+	return A("%s } }", code);
+}
+
+/* A call: arguments evaluated in order, then the overloads of the function tried in
+ * declaration order until one does not pass the call on with `next` (when none is left,
+ * the error "all functions exhausted"). */
 const char *gen_call(struct gen *g, struct node *n)
 {
 	struct function_info *f = n->fn;
-	const char *frame = A("struct frame_f%d", f->index);
-	const char *member = A("f%d", f->index);
-	const char *code = "({";
+	struct function_info *set = f->first_overload ? f->first_overload : f;
+	const char *code = "({ int _done = 0;";
+	const char *r = NULL;
 	int i = 0;
 
 	/* 1. Arguments, in order, into this frame's temporaries. */
@@ -187,27 +243,105 @@ const char *gen_call(struct gen *g, struct node *n)
 			code = A("%s int64_t _arg%d = %s;", code, i, gen_long(g, a));
 		}
 	}
-	/* 2. The callee's frame, one level up. */
-	code = A("%s %s *_f; if (unlikely(c->base.nesting + 1 > MAXNESTING)) { "
-		 "stp_error(&c->base, %s, \"MAXNESTING exceeded\"); goto out; } "
-		 "_f = &c->frames[c->base.nesting + 1].%s;",
-		 code, frame, gen_location(n), member);
-	i = 0;
-	for (struct symbol *p = f->params; p; p = p->next, i++) {
-		const char *field = f->is_embedded ? p->name : A("a_%s", p->name);
-		if (p->type == T_STRING)
-			code = A("%s stp_strcpy(_f->%s, %s);", code, field, vals[i]);
-		else
-			code = A("%s _f->%s = %s;", code, field, vals[i]);
-	}
-	/* 3. The call; an error in the callee unwinds this handler too. */
-	code = A("%s c->base.nesting++; fn_%d_%s(c); c->base.nesting--; "
-		 "if (unlikely(c->base.last_error)) goto out;", code, f->index, f->name);
 	if (f->ret_type == T_STRING) {
-		const char *t = gen_temp(g, T_STRING);
-		return A("%s stp_strcpy(%s, _f->__retvalue); (const char *)%s; })", code, t, t);
+		r = gen_temp(g, T_STRING);
+		code = A("%s char *_r = %s; _r[0] = '\\0';", code, r);
+	} else if (f->ret_type == T_LONG) {
+		code = A("%s int64_t _r = 0;", code);
 	}
+	/* 2. The callee's frame is one level up. */
+	code = A("%s if (unlikely(c->base.nesting + 1 > MAXNESTING)) { "
+		 "stp_error(&c->base, %s, \"MAXNESTING exceeded\"); goto out; }",
+		 code, gen_location(n));
+	for (struct function_info *m = set; m; m = m->next_overload)
+		code = A("%s %s", code, gen_try_overload(g, m, vals, gen_location(n)));
+	/* 3. Every overload passed the call on with `next`. */
+	for (struct function_info *m = set; m; m = m->next_overload)
+		if (uses_next(m)) {
+			code = A("%s if (unlikely(!_done)) { stp_error(&c->base, %s, "
+				 "\"all functions exhausted\"); goto out; }", code, gen_location(n));
+			break;
+		}
+	if (f->ret_type == T_STRING)
+		return A("%s (void)_done; (const char *)%s; })", code, r);
 	if (f->ret_type == T_LONG)
-		return A("%s _f->__retvalue; })", code);
-	return A("%s })", code);
+		return A("%s (void)_done; _r; })", code);
+	return A("%s (void)_done; })", code);
+}
+
+/* ---- MAXNESTING ---- */
+
+/* SystemTap's default MAXNESTING: the longest chain of calls a probe makes, plus 10 when
+ * some function can call itself again (directly or not). */
+struct depth_walk {
+	struct function_info *stack[256];  /* the call chain being followed */
+	int n;
+	int *memo;                       /* by function index: depth, 0 when not known */
+	int recursive;
+};
+
+struct callees {
+	struct depth_walk *w;
+	int max;
+};
+
+static int function_depth(struct depth_walk *w, struct function_info *f);
+
+static void max_callee(struct node *n, void *arg)
+{
+	struct callees *c = arg;
+
+	if (n->kind == N_CALL && n->fn) {
+		struct function_info *set = n->fn->first_overload ? n->fn->first_overload : n->fn;
+		for (struct function_info *m = set; m; m = m->next_overload) {
+			int d = function_depth(c->w, m);
+			if (d > c->max)
+				c->max = d;
+		}
+	}
+	node_visit_children(n, max_callee, arg);
+}
+
+/* Calls nested from f, f's own included; a call back into the chain counts nothing. */
+static int function_depth(struct depth_walk *w, struct function_info *f)
+{
+	struct callees c = { w, 0 };
+	int was_recursive = w->recursive;
+
+	for (int i = 0; i < w->n; i++)
+		if (w->stack[i] == f) {
+			w->recursive = 1;
+			return 0;
+		}
+	if (w->memo[f->index])
+		return w->memo[f->index];
+	if (f->is_embedded || !f->decl->body || w->n == 256)
+		return 1;
+	w->stack[w->n++] = f;
+	max_callee(f->decl->body, &c);
+	w->n--;
+	if (w->recursive == was_recursive)   /* no cycle through the chain: final */
+		w->memo[f->index] = c.max + 1;
+	return c.max + 1;
+}
+
+int gen_nesting_depth(const struct program *p)
+{
+	struct depth_walk *w = arena_alloc(g_arena, sizeof(*w));
+	struct callees c = { w, 0 };
+	int nfn = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (const struct function_info *f = p->functions; f; f = f->next)
+		if (f->index >= nfn)
+			nfn = f->index + 1;
+	w->memo = arena_alloc(g_arena, ((size_t)nfn + 1) * sizeof(int));
+	memset(w->memo, 0, ((size_t)nfn + 1) * sizeof(int));
+	for (const struct probe_info *pi = p->probes; pi; pi = pi->next) {
+		if (pi->body)
+			max_callee(pi->body, &c);
+		if (pi->condition)
+			max_callee(pi->condition, &c);
+	}
+	return (c.max > 0 ? c.max : 1) + (w->recursive ? 10 : 0);
 }

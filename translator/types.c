@@ -14,6 +14,8 @@
  *   unresolved type : identifier 'y' at ...              nothing decides its type
  */
 #include "types.h"
+#include "guru.h"
+#include "print_format.h"
 #include "regex.h"
 #include "arena.h"
 #include "ast_walk.h"
@@ -41,15 +43,38 @@ struct infer {
 	int report;                     /* final round: report errors */
 };
 
-static void conflict(struct infer *in, const struct node *where, enum stap_type t,
-		     const struct node *first, enum stap_type old)
+/* A variable used as two types. `what` is "" or, for a parameter whose type came from
+ * a call's argument, "index N " (SystemTap's words for it). */
+static void conflict_as(struct infer *in, const struct node *where, enum stap_type t,
+			const struct node *first, enum stap_type old, const char *what)
 {
 	if (!in->report)
 		return;
-	diag_semantic_error(&where->loc, where->tok_desc, "type mismatch (%s)", type_name(t));
+	diag_semantic_error(&where->loc, where->tok_desc, "%stype mismatch (%s)", what,
+			    type_name(t));
 	if (first && first != where)
 		diag_semantic_error(&first->loc, first->tok_desc,
-				    "type was first inferred here (%s)", type_name(old));
+				    "type %swas first inferred here (%s)", *what ? "of " : "",
+				    type_name(old));
+}
+
+static void conflict(struct infer *in, const struct node *where, enum stap_type t,
+		     const struct node *first, enum stap_type old)
+{
+	conflict_as(in, where, t, first, old, "");
+}
+
+/* "index N " for a parameter of the function being walked typed by a call's argument. */
+static const char *param_index(const struct infer *in, const struct symbol *sym)
+{
+	int i = 0;
+
+	if (sym->scope != SYM_PARAM || !in->fn || !sym->type_tok || sym->type_tok == sym->decl)
+		return "";
+	for (const struct symbol *p = in->fn->params; p; p = p->next, i++)
+		if (p == sym)
+			return arena_printf(g_arena, "index %d ", i);
+	return "";
 }
 
 static void set_symbol_type(struct infer *in, struct symbol *sym, enum stap_type t,
@@ -62,7 +87,8 @@ static void set_symbol_type(struct infer *in, struct symbol *sym, enum stap_type
 		sym->type_tok = where;
 		in->changed = 1;
 	} else if (sym->type != t) {
-		conflict(in, where, t, sym->type_tok ? sym->type_tok : sym->decl, sym->type);
+		conflict_as(in, where, t, sym->type_tok ? sym->type_tok : sym->decl, sym->type,
+			    param_index(in, sym));
 	}
 }
 
@@ -83,10 +109,10 @@ static void set_return_type(struct infer *in, struct function_info *f, enum stap
 	}
 	if (head->ret_type == t || !in->report)
 		return;
-	if (head->ret_tok && head->ret_tok->kind == N_FUNCTION)
+	if (head->ret_tok && head->ret_tok->kind == N_FUNCTION)   /* (SystemTap's order) */
 		diag_semantic_error(&where->loc, where->tok_desc,
 				    "type mismatch: expected %s but found %s",
-				    type_name(head->ret_type), type_name(t));
+				    type_name(t), type_name(head->ret_type));
 	else
 		conflict(in, where, t, head->ret_tok, head->ret_type);
 }
@@ -170,8 +196,11 @@ static enum stap_type binary_type(struct infer *in, struct node *n)
 		expect(in, n->rhs, T_STRING);
 		return T_STRING;
 	case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
-		/* Comparisons unify their operands. */
-		if (lt != T_UNKNOWN)
+		/* Comparisons unify their operands: a literal on the right decides first (as
+		 * in SystemTap, where literals are typed from the start), else the left. */
+		if (rt != T_UNKNOWN && (n->rhs->kind == N_NUMBER || n->rhs->kind == N_STRING))
+			expect(in, n->lhs, rt);
+		else if (lt != T_UNKNOWN)
 			expect(in, n->rhs, lt);
 		else if (rt != T_UNKNOWN)
 			expect(in, n->lhs, rt);
@@ -228,8 +257,9 @@ static enum stap_type call_type(struct infer *in, struct node *n)
 			if (!p)
 				continue;
 			if (at != T_UNKNOWN && p->type != T_UNKNOWN && p->type != at) {
-				/* A typed parameter and an argument of another type. */
-				mismatch(in, a, p->type, at);
+				/* A typed parameter and an argument of another type (named the
+				 * other way round, as SystemTap does). */
+				mismatch(in, a, at, p->type);
 				continue;
 			}
 			set_symbol_type(in, p, at, a);
@@ -239,10 +269,35 @@ static enum stap_type call_type(struct infer *in, struct node *n)
 	return head ? head->ret_type : T_UNKNOWN;
 }
 
+/* printf/sprintf: the format decides how many arguments there are and their types. */
+static void check_format(struct infer *in, struct node *n)
+{
+	struct node *f = n->args;
+	const char *err;
+
+	if (!f || f->kind != N_STRING)
+		return;             /* reported by the translator */
+	struct fmt_comp *comps = fmt_parse(f->str, f->len, &err);
+	if (err) {
+		if (in->report)
+			diag_parse_error(&f->loc, f->tok_desc, "%s", err);
+		return;
+	}
+	int i = 0;
+	for (struct node *a = f->next; a; a = a->next, i++)
+		if (i < fmt_nargs(comps))
+			expect(in, a, fmt_arg_is_string(comps, i) ? T_STRING : T_LONG);
+	if (i != fmt_nargs(comps) && in->report)
+		diag_semantic_error(&n->loc, n->tok_desc,
+				    "Wrong number of args to formatted print operator");
+}
+
 static enum stap_type print_type(struct infer *in, struct node *n)
 {
 	for (struct node *a = n->args; a; a = a->next)
 		value(in, a);
+	if (strstr(n->name, "printf"))
+		check_format(in, n);
 	return strncmp(n->name, "sprint", 6) == 0 ? T_STRING : T_VOID;
 }
 
@@ -380,17 +435,28 @@ static enum stap_type target_type(struct infer *in, struct node *n)
 		return T_UNKNOWN;
 	if ((n->kind == N_UNARY ? n->operand : n)->kind == N_CAST) {
 		/* @cast needs no probe context: the kernel's types, in probes and functions. */
-		enum stap_type t = dwarf_cast_type(in->s, n);
+		enum stap_type t = dwarf_cast_type(in->s, in->probe, n);
 		if (t == T_UNKNOWN)
 			n->flags |= NF_TARGET_DONE;
 		return t;
 	}
+	if ((!f || !f->target_type) && (inner->flags & TF_AT_VAR))
+		f = &atvar_family;      /* @var: the kernel's globals in any probe */
 	if (!f || !f->target_type) {
 		if (in->report) {
 			n->flags |= NF_TARGET_DONE;
 			diag_semantic_error(&n->loc, n->tok_desc, "unresolved target-symbol expression");
 		}
 		return T_UNKNOWN;
+	}
+	if (in->s->skip_badvars) {
+		/* --skip-badvars: what does not resolve reads as 0 (guru.c) */
+		diag_speculate_begin();
+		enum stap_type t = f->target_type(in->s, in->probe, n);
+		if (diag_speculate_end() == 0 && t != T_UNKNOWN)
+			return t;
+		guru_skip_badvar(n);
+		return T_LONG;
 	}
 	enum stap_type t = f->target_type(in->s, in->probe, n);
 	if (t == T_UNKNOWN)
@@ -400,8 +466,12 @@ static enum stap_type target_type(struct infer *in, struct node *n)
 
 static enum stap_type atop_type(struct infer *in, struct node *n)
 {
-	if (!strcmp(n->name, "entry"))
+	if (!strcmp(n->name, "entry")) {
+		/* @entry(EXPR) has EXPR's type; the family checks where it may be used. */
+		if (n->args && value(in, n->args) == T_UNKNOWN && !in->report)
+			return T_UNKNOWN;
 		return target_type(in, n);
+	}
 	node_visit_children(n, infer_child, in);
 	if (!strcmp(n->name, "enumname"))
 		return T_STRING;
@@ -554,8 +624,17 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 }
 
 
+/* Functions first, then probes (SystemTap's order, which decides where a conflict is
+ * reported). */
 static void infer_round(struct infer *in, const struct walk_list *probes)
 {
+	for (struct function_info *f = in->prog->functions; f; f = f->next) {
+		if (!f->used || f->is_embedded || !f->decl->body)
+			continue;
+		in->fn = f;
+		infer_expr(in, f->decl->body);
+	}
+	in->fn = NULL;
 	for (int i = 0; i < probes->n; i++) {
 		struct probe_info *pi = probes->v[i];
 		in->fn = NULL;
@@ -571,13 +650,6 @@ static void infer_round(struct infer *in, const struct walk_list *probes)
 		expect(in, pi->condition, T_LONG);
 	}
 	in->probe = NULL;
-	for (struct function_info *f = in->prog->functions; f; f = f->next) {
-		if (!f->used || f->is_embedded || !f->decl->body)
-			continue;
-		in->fn = f;
-		infer_expr(in, f->decl->body);
-	}
-	in->fn = NULL;
 }
 
 static void report_untyped(const struct symbol *s)
@@ -663,32 +735,60 @@ static void mark(struct node *n, int write, int read)
 	sym->read |= read;
 }
 
+/* How reads are counted: for the optimizer, or (display) as SystemTap decides which
+ * globals to print when the script ends: there a delete reads the variable, and an
+ * increment or operator-assignment reads it only when its value is used (not when it
+ * stands as a statement). */
+struct rw_scan {
+	int display;
+};
+
+static void scan_rw(struct node *n, void *arg);
+
+/* The keys of an assigned/incremented/deleted element are read; so is a target. */
+static void scan_target_rw(struct node *t, void *arg)
+{
+	if (t->kind == N_INDEX)
+		for (struct node *k = t->args; k; k = k->next)
+			scan_rw(k, arg);
+	else if (t->kind != N_SYMBOL)
+		scan_rw(t, arg);
+}
+
+/* An assignment or increment; `reads`: whether it reads its variable. */
+static void scan_update(struct node *n, int reads, void *arg)
+{
+	struct node *t = n->kind == N_INCDEC ? n->operand : n->lhs;
+
+	mark(t, 1, reads);
+	scan_target_rw(t, arg);
+	if (n->kind == N_ASSIGN)
+		scan_rw(n->rhs, arg);
+}
+
 static void scan_rw(struct node *n, void *arg)
 {
+	const struct rw_scan *rs = arg;
+
 	switch (n->kind) {
 	case N_SYMBOL:
 		mark(n, 0, 1);
 		return;
 	case N_ASSIGN:
-		mark(n->lhs, 1, n->op != OP_ASSIGN && n->op != OP_STATS_ADD);
-		if (n->lhs->kind == N_INDEX)
-			for (struct node *k = n->lhs->args; k; k = k->next)
-				scan_rw(k, arg);
-		else if (n->lhs->kind != N_SYMBOL)
-			scan_rw(n->lhs, arg);
-		scan_rw(n->rhs, arg);
+		scan_update(n, n->op != OP_ASSIGN && n->op != OP_STATS_ADD, arg);
 		return;
 	case N_INCDEC:
-		mark(n->operand, 1, 1);
-		if (n->operand->kind == N_INDEX)
-			for (struct node *k = n->operand->args; k; k = k->next)
-				scan_rw(k, arg);
+		scan_update(n, 1, arg);
 		return;
+	case N_EXPR_STMT:
+		if (rs->display && (n->operand->kind == N_ASSIGN || n->operand->kind == N_INCDEC)) {
+			scan_update(n->operand, 0, arg);
+			return;
+		}
+		break;
 	case N_DELETE:
-		mark(n->operand, 1, 0);
-		if (n->operand->kind == N_INDEX)
-			for (struct node *k = n->operand->args; k; k = k->next)
-				scan_rw(k, arg);
+		mark(n->operand, 1, rs->display);
+		scan_target_rw(n->operand, arg);
 		return;
 	case N_FOREACH:
 		for (struct node *k = n->args; k; k = k->next)
@@ -727,10 +827,10 @@ static void clear_rw(struct symbol *list)
 	}
 }
 
-/* Marks every symbol's reads and writes over the whole program. */
-void mark_reads_writes(struct program *prog)
+static void mark_uses(struct program *prog, int display)
 {
 	struct walk_list bodies = distinct_bodies(prog);
+	struct rw_scan rs = { display };
 
 	clear_rw(prog->globals);
 	for (int i = 0; i < bodies.n; i++)
@@ -740,14 +840,25 @@ void mark_reads_writes(struct program *prog)
 		clear_rw(f->locals);
 	}
 	for (int i = 0; i < bodies.n; i++)
-		if (bodies.v[i]->body)
-			scan_rw(bodies.v[i]->body, NULL);
+		if (bodies.v[i]->body && !(display && !strcmp(bodies.v[i]->pp, "never")))
+			scan_rw(bodies.v[i]->body, &rs);
 	for (struct probe_info *pi = prog->probes; pi; pi = pi->next)
 		if (pi->condition)
-			scan_rw(pi->condition, NULL);
+			scan_rw(pi->condition, &rs);
 	for (struct function_info *f = prog->functions; f; f = f->next)
 		if (f->used && !f->is_embedded && f->decl->body)
-			scan_rw(f->decl->body, NULL);
+			scan_rw(f->decl->body, &rs);
+}
+
+/* Marks every symbol's reads and writes over the whole program. */
+void mark_reads_writes(struct program *prog)
+{
+	mark_uses(prog, 0);
+}
+
+void mark_display_uses(struct program *prog)
+{
+	mark_uses(prog, 1);
 }
 
 static const char *scope_suggestions(const char *name, struct symbol *a, struct symbol *b,

@@ -18,11 +18,19 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/cred.h>
 #include "../stp_runtime.h"
 
 static unsigned int _stp_uid;
 module_param(_stp_uid, uint, 0444);
 MODULE_PARM_DESC(_stp_uid, "the user who loaded the module (set by staprun)");
+
+/* myproc-unprivileged functions in unprivileged scripts: whether the current task runs as
+ * the user who loaded the module. */
+bool stp_is_myproc(void)
+{
+	return uid_eq(current_euid(), make_kuid(&init_user_ns, _stp_uid));
+}
 
 /* target(): the -x PID or the pid of the -c command, 0 if none; set by STP_START. */
 int stp_target_pid;

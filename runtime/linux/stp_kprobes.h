@@ -13,6 +13,14 @@ struct stp_kprobe {
 	unsigned long addr;         /* absolute address when symbol is NULL */
 	bool is_return;
 	int maxactive;              /* kretprobe instances; 0 = the kernel's default */
+	/* A return probe that saves values at entry (@entry, $var in .return): entry_probe
+	 * runs at the call with c->probe_data pointing at data_size bytes kept for that call,
+	 * whose first s64 it sets to 1 when it completed; the return handler then gets the
+	 * same bytes. A call whose entry part did not complete is not followed. */
+	const struct stp_probe *entry_probe;
+	size_t data_size;
+	/* The probe's own pre-handler (STP_KPROBE_HANDLER), or NULL for the generic one. */
+	int (*pre_handler)(struct kprobe *kp, struct pt_regs *regs);
 	bool registered;
 	union {
 		struct kprobe kp;
@@ -20,8 +28,32 @@ struct stp_kprobe {
 	} u;
 };
 
+/* A kprobe hit: the probe runs with the registers, ip showing the probed address (the
+ * breakpoint left it past the probed instruction; SystemTap shows the address itself) and
+ * put back for the kernel afterwards. */
+static __always_inline int stp_kprobe_hit(struct kprobe *kp, struct pt_regs *regs,
+					  const struct stp_probe *probe)
+{
+	unsigned long ip = regs->ip;
+
+	regs->ip = (unsigned long)kp->addr;
+	stp_run_probe_inline(probe, regs, NULL);
+	regs->ip = ip;
+	return 0;
+}
+
+/* Defines NAME, a pre-handler for PROBE alone: with PROBE known at compile time, its
+ * handler is called directly (or inlined), not through a function pointer. */
+#define STP_KPROBE_HANDLER(name, probe)                                        \
+	static int name(struct kprobe *kp, struct pt_regs *regs)               \
+	{                                                                      \
+		return stp_kprobe_hit(kp, regs, &(probe));                     \
+	}
+
 /* Registers every probe; one that the kernel refuses is reported as a warning and left
- * out. Fails (-errno) only if none could be registered. */
+ * out. A probe in a module ("module:name") that is not loaded is registered when the
+ * module is loaded, and unregistered when it goes away (as often as that happens). Fails
+ * (-errno) only if nothing could be registered or deferred. */
 int stp_kprobes_register(struct stp_kprobe *probes, int n);
 void stp_kprobes_unregister(struct stp_kprobe *probes, int n);
 

@@ -736,6 +736,40 @@ static int kernel(const char *rel)
 	}
 	dw_close(dw);
 
+	/* modules: the list of the release, one module's DWARF, its kprobe symbols */
+	const struct dw_module *mods;
+	int nmods = dw_module_list(rel, &mods), veth = -1;
+
+	for (int i = 0; i < nmods; i++)
+		if (!strcmp(mods[i].name, "veth"))
+			veth = i;
+	CHECK("module list veth (debug copy)", nmods > 100 && veth >= 0 &&
+	      strncmp(mods[veth].path, "/usr/lib/debug/", 15) == 0, "n=%d %s", nmods,
+	      veth >= 0 ? mods[veth].path : "no veth");
+	char *mn = dw_module_name("/x/nf-conntrack.ko");
+	CHECK("module name of a path", mn && strcmp(mn, "nf_conntrack") == 0, "%s", mn);
+	free(mn);
+	dw = dw_open_module(rel, "veth", &err);
+	CHECK("open module veth", dw && strcmp(dw_modname(dw), "veth") == 0 &&
+	      dw_is_relocatable(dw), "%s", dw ? dw_modname(dw) : err);
+	f = dw ? find1(dw, "veth_xmit", DW_FIND_CALL) : NULL;
+	if (f) {
+		uint64_t so = 1, so2 = 0;
+		const char *sym = dw_addr_symbol(dw, f->entry_pc, &so);
+		const char *sym2 = dw_addr_symbol(dw, f->prologue_pc, &so2);
+
+		CHECK("module veth_xmit symbol", sym && !strcmp(sym, "veth_xmit") && so == 0 &&
+		      sym2 && !strcmp(sym2, "veth_xmit") && so2 == f->prologue_pc - f->entry_pc,
+		      "%s+%llu", sym ? sym : "-", (unsigned long long)so);
+		struct dw_expr x;
+		int r = xlate(dw, "veth_xmit", "$skb->dev->name", 0, &x, &err);
+		CHECK("module $skb->dev->name", r == 0 && x.is_char_array, "%s",
+		      r < 0 ? err : x.c_expr);
+	} else {
+		failf("module veth_xmit", "not found");
+	}
+	dw_close(dw);
+
 	struct sym_table *t = sym_load_kernel(rel, NULL, &err);
 	if (!t) {
 		failf("kernel symbols", "%s", err);

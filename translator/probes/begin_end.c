@@ -9,6 +9,7 @@
 #include "probes.h"
 #include "../arena.h"
 
+#include <limits.h>
 #include <string.h>
 
 extern const struct probe_family begin_end_family;
@@ -44,7 +45,9 @@ static int resolve(struct session *s, const struct node *point, struct probe_inf
 					    "probe point '%s' takes no such parameter", c->name);
 			return -1;
 		}
-		priority = (int)c->arg->num;
+		/* (priorities beyond int keep their order: init is begin(INT64_MIN)) */
+		priority = c->arg->num < INT_MIN ? INT_MIN :
+			   c->arg->num > INT_MAX ? INT_MAX : (int)c->arg->num;
 	}
 	add(proto, pp_to_string(point), (void *)(long)kind, priority);
 	return 0;
@@ -106,17 +109,21 @@ static void emit_start(struct emitter *e, struct program *p, const char *fail_la
 }
 
 /* As in SystemTap, a session that ends after runtime errors skips its end probes and
- * runs its error probes instead. */
+ * runs its error probes instead; errors that --suppress-handler-errors swallowed (counted
+ * all the same) end nothing, so the end probes run. */
 static void emit_stop(struct emitter *e, struct program *p)
 {
 	int nend = count_kind(p, 1), nerr = count_kind(p, 2);
 
 	if (!nend && !nerr)
 		return;
+	emit(e, "#ifndef STAP_SUPPRESS_HANDLER_ERRORS");
 	emit(e, "if (atomic_read(&stp_error_count)) {");
 	if (nerr)
 		emit(e, "stp_run_probe_list(stp_error_probes, %d);", nerr);
-	emit(e, "} else {");
+	emit(e, "} else");
+	emit(e, "#endif");
+	emit(e, "{");
 	if (nend)
 		emit(e, "stp_run_probe_list(stp_end_probes, %d);", nend);
 	emit(e, "}");

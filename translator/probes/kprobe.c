@@ -3,14 +3,19 @@
  *   kprobe.module("MOD").function("NAME")[.return]
  *   kprobe.statement(ADDRESS).absolute                      (guru mode)
  * Function names are checked against the target kernel's symbol table (the -dbg package's
- * System.map or vmlinux; see symbols.h), wildcards expand to every matching function,
- * and the probes are placed by symbol name, so the kernel's own kallsyms resolves them at
- * load time (KASLR does not matter). Also emits the stp_kprobe table for the DWARF family.
+ * System.map or vmlinux; see symbols.h), or the module's own (its .ko, when found),
+ * wildcards expand to every matching function, and the probes are placed by symbol name
+ * ("module:name" in a module), so the kernel's own kallsyms resolves them at load time
+ * (KASLR does not matter; a module not loaded yet is probed once it is). Also emits the
+ * stp_kprobe table for the DWARF family, with the entry parts of return probes that save
+ * values at entry (kprobe_entry.c).
  */
 #include "kprobe.h"
 #include "../arena.h"
 #include "../symbols.h"
+#include "../dwarf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +84,109 @@ static int resolve_statement(struct session *s, const struct node *point,
 	return 0;
 }
 
+static const struct ksym **g_syms;
+
+static int cmp_name_pos(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(g_syms[x]->name, g_syms[y]->name);
+
+	return c ? c : x - y;
+}
+
+/* dup[i] = 1 when syms[i] has the name of an earlier entry: O(n log n) for kprobe("*"). */
+static unsigned char *distinct_names(const struct ksym **syms, int n)
+{
+	int *order = malloc((n + 1) * sizeof(*order));
+	unsigned char *dup = calloc(n + 1, 1);
+
+	if (!order || !dup) {
+		fputs("stap: out of memory\n", stderr);
+		exit(1);
+	}
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	g_syms = syms;
+	if (n > 1)
+		qsort(order, n, sizeof(*order), cmp_name_pos);
+	for (int i = 1; i < n; i++)
+		if (!strcmp(syms[order[i]]->name, syms[order[i - 1]]->name))
+			dup[order[i]] = 1;
+	free(order);
+	return dup;
+}
+
+static int no_match(const struct node *point)
+{
+	if (point->optional)
+		return 0;
+	diag_semantic_error(&point->loc, point->tok_desc,
+			    "while resolving probe point: no match for %s", pp_to_string(point));
+	return -1;
+}
+
+/* One probe per distinct name among FOUND (a symbol may appear more than once), in
+ * address order; HEAD is "" for the kernel or module("M")., MOD the module's name. */
+static void add_matches(struct probe_info *proto, const struct ksym **found, int n,
+			const char *head, const char *mod, const char *suffix, int is_return,
+			int maxactive, void (*add)(struct probe_info *, const char *, void *, int))
+{
+	unsigned char *dup = distinct_names(found, n);
+
+	for (int i = 0; i < n; i++) {
+		if (dup[i])
+			continue;
+		const char *name = arena_strdup(g_arena, found[i]->name);
+		add_kprobe(proto, A("kprobe.%sfunction(\"%s\")%s", head, name, suffix),
+			   mod ? A("%s:%s", mod, name) : name, 0, is_return, maxactive, add);
+	}
+	free(dup);
+}
+
+/* kprobe.module("M").function("F"): checked against the module's symbol table when its
+ * .ko is found (by name for the target kernel, or an absolute path); otherwise left to
+ * the kernel, which finds it when the module is loaded. */
+static int resolve_module(struct session *s, const struct node *point, const char *module,
+			  const char *pattern, const char *suffix, int is_return, int maxactive,
+			  struct probe_info *proto,
+			  void (*add)(struct probe_info *, const char *, void *, int))
+{
+	const char *head = A("module(\"%s\").", module), *path = NULL;
+	char *name = dw_module_name(module);
+	const struct dw_module *mods;
+	const char *release = strchr(s->release, '/') ? NULL : s->release;
+	int nmods = module[0] == '/' ? 0 : dw_module_list(release, &mods);
+	struct sym_table *t = NULL;
+
+	if (module[0] == '/')
+		path = module;
+	for (int i = 0; i < nmods && !path; i++)
+		if (!strcmp(mods[i].name, name))
+			path = mods[i].path;
+	if (path)
+		t = sym_load_file(path, NULL);
+	const char *mod = A("%s", name);
+	free(name);
+	if (!t) {
+		if (strpbrk(pattern, "*?[")) {
+			diag_semantic_error(&point->loc, point->tok_desc,
+					    "while resolving probe point: module '%s' not found: "
+					    "a function pattern needs its symbol table", module);
+			return -1;
+		}
+		add_kprobe(proto, A("kprobe.%sfunction(\"%s\")%s", head, pattern, suffix),
+			   A("%s:%s", mod, pattern), 0, is_return, maxactive, add);
+		return 0;
+	}
+	int n = 0;
+	const struct ksym **found = sym_match(t, pattern, SYM_FUNCS, &n);
+	if (n)
+		add_matches(proto, found, n, head, mod, suffix, is_return, maxactive, add);
+	free(found);
+	sym_free(t);
+	return n ? 0 : no_match(point);
+}
+
 static int resolve(struct session *s, const struct node *point, struct probe_info *proto,
 		   void (*add)(struct probe_info *, const char *, void *, int))
 {
@@ -109,35 +217,17 @@ static int resolve(struct session *s, const struct node *point, struct probe_inf
 	if (maxact)
 		suffix = A(".return.maxactive(%d)", maxactive);
 
-	/* Module functions are left to the kernel to find when the module is loaded. */
-	if (module) {
-		add_kprobe(proto, A("kprobe.module(\"%s\").function(\"%s\")%s", module->arg->str,
-				    pattern, suffix),
-			   A("%s:%s", module->arg->str, pattern), 0, is_return, maxactive, add);
-		return 0;
-	}
+	if (module)
+		return resolve_module(s, point, module->arg->str, pattern, suffix, is_return,
+				      maxactive, proto, add);
 	struct sym_table *t = kernel_symbols(s);
 	int n = 0;
 	const struct ksym **found = t ? sym_match(t, pattern, SYM_FUNCS, &n) : NULL;
 	if (n == 0) {
 		free(found);
-		if (point->optional)
-			return 0;
-		diag_semantic_error(&point->loc, point->tok_desc,
-				    "while resolving probe point: no match for kprobe.function(\"%s\")",
-				    pattern);
-		return -1;
+		return no_match(point);
 	}
-	/* One probe per distinct name (a symbol may appear under aliases). */
-	for (int i = 0; i < n; i++) {
-		int dup = 0;
-		for (int j = 0; j < i && !dup; j++)
-			dup = !strcmp(found[j]->name, found[i]->name);
-		if (dup)
-			continue;
-		add_kprobe(proto, A("kprobe.function(\"%s\")%s", found[i]->name, suffix),
-			   arena_strdup(g_arena, found[i]->name), 0, is_return, maxactive, add);
-	}
+	add_matches(proto, found, n, "", NULL, suffix, is_return, maxactive, add);
 	free(found);
 	return 0;
 }
@@ -154,18 +244,24 @@ static int count(const struct program *p)
 static void emit_decls(struct emitter *e, struct program *p)
 {
 	emit(e, "#include \"linux/stp_kprobes.h\"");
+	kprobe_emit_entries(e, p);
+	/* Each kprobe gets its own pre-handler, which calls its probe's handler directly. */
+	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
+		if (pi->family == &kprobe_family && !((const struct kprobe_data *)pi->family_data)->is_return)
+			emit(e, "STP_KPROBE_HANDLER(stp_kprobe_pre_%d, stp_probe_%d)", pi->index, pi->index);
 	emit(e, "static struct stp_kprobe stp_kprobes[] = {");
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next) {
 		if (pi->family != &kprobe_family)
 			continue;
 		const struct kprobe_data *d = pi->family_data;
+		const char *pre = d->is_return ? "" : A(" .pre_handler = stp_kprobe_pre_%d,", pi->index);
 		if (d->symbol)
-			emit(e, "{ .probe = &stp_probe_%d, .symbol = %s, .offset = 0x%llxUL, .is_return = %d, .maxactive = %d },",
+			emit(e, "{ .probe = &stp_probe_%d, .symbol = %s, .offset = 0x%llxUL, .is_return = %d, .maxactive = %d,%s%s },",
 			     pi->index, c_string_literal(d->symbol, strlen(d->symbol)), d->offset,
-			     d->is_return, d->maxactive);
+			     d->is_return, d->maxactive, kprobe_entry_fields(pi), pre);
 		else
-			emit(e, "{ .probe = &stp_probe_%d, .addr = 0x%llxUL, .is_return = %d, .maxactive = %d },",
-			     pi->index, d->addr, d->is_return, d->maxactive);
+			emit(e, "{ .probe = &stp_probe_%d, .addr = 0x%llxUL, .is_return = %d, .maxactive = %d,%s%s },",
+			     pi->index, d->addr, d->is_return, d->maxactive, kprobe_entry_fields(pi), pre);
 	}
 	emit(e, "};");
 }
@@ -190,6 +286,7 @@ const struct probe_family kprobe_family = {
 	.emit_start = emit_start,
 	.emit_stop = emit_stop,
 	.gen_target = dwarf_gen_target,
+	.gen_target_store = dwarf_gen_target_store,
 	.target_type = dwarf_target_type,
 	.list_vars = dwarf_list_vars,
 	.order = 20,

@@ -40,6 +40,11 @@ struct probe_family {
 	 * after reporting an error. */
 	enum stap_type (*target_type)(struct session *s, const struct probe_info *pi,
 				      struct node *n);
+	/* Guru mode, `$var = value` (translate_guru.c): C that writes the int64_t C variable
+	 * named by value into target expression n and yields it, or NULL after reporting an
+	 * error. NULL hook: the family's target variables can't be written. */
+	const char *(*gen_target_store)(struct gen *g, const struct probe_info *pi,
+					struct node *n, const char *value);
 	/* -L: appends " $name:type" for each variable the probe can read. */
 	void (*list_vars)(struct session *s, const struct probe_info *pi, FILE *out);
 	/* Start order: lower first; stop runs in reverse order. */
@@ -47,6 +52,9 @@ struct probe_family {
 };
 
 extern const struct probe_family *const probe_families[];
+/* @var in probes without target variables of their own, and in functions (dwarf_vars.c):
+ * not in the table, the target hooks only. */
+extern const struct probe_family atvar_family;
 
 /* Helpers for families. */
 int probe_has_family(const struct program *p, const struct probe_family *f);

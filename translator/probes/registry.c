@@ -9,6 +9,7 @@ extern const struct probe_family timer_family;
 extern const struct probe_family tracepoint_family;
 extern const struct probe_family kprobe_family;
 extern const struct probe_family dwarf_family;
+extern const struct probe_family callee_family;
 
 /* Tried in order: the first family whose match() accepts a point resolves it. */
 const struct probe_family *const probe_families[] = {
@@ -17,6 +18,7 @@ const struct probe_family *const probe_families[] = {
 	&tracepoint_family,
 	&kprobe_family,
 	&dwarf_family,
+	&callee_family,         /* resolved through dwarf_family; listed for code generation */
 	NULL,
 };
 

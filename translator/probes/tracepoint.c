@@ -35,6 +35,9 @@
  *   $name->a->b[2]   @cast(ARG, "POINTEE")->a->b[2] through the DWARF layer (dw_target_expr)
  *   &$name->a        its address
  *   $$parms, $$vars  "name=0x... name=0x..." (every argument %#llx, as SystemTap's %#p/%#x)
+ *   $name$, $name$$  pretty-printed (dwarf_pretty.h): a pointer to a struct shows the struct,
+ *   $$parms$ ...     numbers in decimal, char pointers as quoted strings
+ *   @var("x[@f]")    a kernel global (dwarf_vars.c)
  *   $$name           the tracepoint's name
  *   @defined($...)   1 if the expression resolves for this tracepoint, else 0
  */
@@ -43,6 +46,7 @@
 #include "../dwarf.h"
 #include "../translate.h"
 #include "kprobe.h"
+#include "dwarf_vars.h"
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -290,11 +294,8 @@ static int load_catalog(struct session *s, const struct node *where)
 	if (cat.loaded)
 		return cat.failed ? -1 : 0;
 	cat.loaded = 1;
-	cat.dw = dw_open_kernel(strchr(s->release, '/') ? NULL : s->release, s->build_dir, &err);
+	cat.dw = kernel_dwarf(s, where);
 	if (!cat.dw) {
-		diag_semantic_error(&where->loc, where->tok_desc, "while resolving probe point");
-		diag_plain_error("semantic error: %s\n", err ? err : "missing kernel debuginfo");
-		free(err);
 		cat.failed = 1;
 		return -1;
 	}
@@ -535,6 +536,85 @@ static const char *strip_qualifiers(const char *type)
 	return p;
 }
 
+/* An error naming a member is reported at that member's operator. */
+static void point_at_member(const struct node *n, struct tp_result *r)
+{
+	const char *q = strstr(r->err, "member '");
+
+	if (!q)
+		return;
+	q += 8;
+	for (struct target_comp *c = n->comps; c; c = c->next)
+		if (c->kind != C_INDEX && !strncmp(q, c->name, strlen(c->name)) &&
+		    q[strlen(c->name)] == '\'') {
+			r->err_loc = &c->loc;
+			r->err_what = c->kind == C_ARROW ? "operator '->'" : "operator '.'";
+			return;
+		}
+}
+
+/* The plan for $name$ / $name->a$: the pointee (or the struct passed by value) through
+ * @cast, a scalar argument from its slot. Returns 0, or -1 with r->err. */
+static int pretty_plan(struct gen *g, struct tp_info *tp, struct node *n, struct tp_arg *a,
+		       int idx, int deep, struct dw_pp *p, struct tp_result *r)
+{
+	struct dw_target t = { .location = g ? gen_location(n) : NULL };
+	const char *target = pointee(a->type);
+	char *err = NULL;
+	int nc;
+
+	classify(tp, a);
+	t.comps = dwarf_target_comps(g, n, &nc);
+	t.ncomps = nc;
+	if (a->cls_err && strstr(a->cls_err, "is being accessed instead of a member")) {
+		t.cast_type = strip_qualifiers(a->type);
+		t.cast_addr = A("((int64_t)(unsigned long)&%s)", arg_lvalue(idx));
+	} else if (a->cls_err) {
+		r->err = a->cls_err;
+		return -1;
+	} else if (!nc && (a->cls.kind != DW_RES_POINTER || !target || !strcmp(target, "void") ||
+			   target[strlen(target) - 1] == '*' || !dw_lookup_type(cat.dw, target, NULL))) {
+		/* a number, a string or an address: the argument itself */
+		enum dw_pp_kind k = a->cls.kind == DW_RES_STRING ? DW_PP_STRING
+				  : a->cls.kind == DW_RES_POINTER ? DW_PP_HEX
+				  : a->cls.is_signed ? DW_PP_SIGNED : DW_PP_UNSIGNED;
+		p->items = arena_alloc(g_arena, sizeof(*p->items));
+		p->items[0] = (struct dw_pp_item){ .kind = k, .c_expr = arg_value(a, idx) };
+		p->n = p->cap = 1;
+		return 0;
+	} else if (a->cls.kind != DW_RES_POINTER || !target) {
+		r->err = A("tracepoint variable '%s' may not be used as a structure", n->name);
+		return -1;
+	} else {
+		t.cast_type = target;
+		t.cast_addr = arg_value(a, idx);
+	}
+	if (dw_pretty(cat.dw, &t, deep, p, &err) != 0) {
+		r->err = err ? err : "cannot pretty-print this argument";
+		point_at_member(n, r);
+		return -1;
+	}
+	return 0;
+}
+
+static void translate_pretty(struct gen *g, struct tp_info *tp, struct node *n, struct tp_arg *a,
+			     int idx, int addr_of, struct tp_result *r)
+{
+	if (addr_of) {
+		r->err = "cannot take address of pretty-printed variable";
+		return;
+	}
+	struct dw_pp p = { 0 };
+	if (pretty_plan(g, tp, n, a, idx, (n->flags & TF_PRETTY_DEEP) != 0, &p, r) != 0)
+		return;
+	r->type = T_STRING;
+	if (g) {
+		struct ppbuild *b = dwvars_begin(g);
+		dwvars_plan(b, &p, 1);
+		r->c = dwvars_end(b);
+	}
+}
+
 /* $name[comps] and &$name[comps]: g is NULL in pass 2 (types only). */
 static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int addr_of,
 			  struct tp_result *r)
@@ -554,7 +634,7 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 		return;
 	}
 	if (n->flags & (TF_PRETTY | TF_PRETTY_DEEP)) {
-		r->err = A("pretty-printing %s$ is not supported in tracepoint probes", n->name);
+		translate_pretty(g, tp, n, a, idx, addr_of, r);
 		return;
 	}
 	classify(tp, a);
@@ -622,18 +702,7 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 	char *err = NULL;
 	if (dw_target_expr(cat.dw, &t, &e, &err) != 0) {
 		r->err = err ? err : "cannot resolve target expression";
-		/* point at the component the layer names */
-		const char *q = strstr(r->err, "member '");
-		if (q) {
-			q += 8;
-			for (struct target_comp *c = n->comps; c; c = c->next)
-				if (c->kind != C_INDEX && !strncmp(q, c->name, strlen(c->name)) &&
-				    q[strlen(c->name)] == '\'') {
-					r->err_loc = &c->loc;
-					r->err_what = c->kind == C_ARROW ? "operator '->'" : "operator '.'";
-					break;
-				}
-		}
+		point_at_member(n, r);
 		return;
 	}
 	if (e.kind == DW_RES_STRING && !addr_of) {
@@ -648,10 +717,41 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 		r->c = A("((int64_t)(%s))", e.c_expr);
 }
 
+/* $$parms$ / $$parms$$: "a=1 skb={.len=84, ...}" */
+static void translate_parms_pretty(struct gen *g, struct tp_info *tp, struct node *n,
+				   struct tp_result *r)
+{
+	struct ppbuild *b = g ? dwvars_begin(g) : NULL;
+
+	r->type = T_STRING;
+	for (int i = 0; i < tp->nargs; i++) {
+		struct node v = { .kind = N_TARGET, .loc = n->loc, .tok_desc = n->tok_desc,
+				  .name = A("$%s", tp->args[i].name) };
+		struct dw_pp p = { 0 };
+		struct tp_result ar = { 0 };
+
+		if (pretty_plan(g, tp, &v, &tp->args[i], i, (n->flags & TF_PRETTY_DEEP) != 0, &p,
+				&ar) != 0) {
+			p.n = 0;
+			dw_pp_text(cat.dw, &p, "?");
+		}
+		if (b) {
+			dwvars_text(b, A("%s%s=", i ? " " : "", tp->args[i].name));
+			dwvars_plan(b, &p, 1);
+		}
+	}
+	if (g)
+		r->c = dwvars_end(b);
+}
+
 /* $$parms / $$vars: "a=0x1 b=0xffff..." */
 static void translate_parms(struct gen *g, struct tp_info *tp, struct node *n,
 			    struct tp_result *r)
 {
+	if (n->flags & (TF_PRETTY | TF_PRETTY_DEEP)) {
+		translate_parms_pretty(g, tp, n, r);
+		return;
+	}
 	r->type = T_STRING;
 	if (!g)
 		return;
@@ -698,7 +798,7 @@ static void translate(struct gen *g, const struct probe_info *pi, struct node *n
 		r->err = A("@%s is not available in tracepoint probes", n->name);
 		return;
 	}
-	if (n->kind != N_TARGET || (n->flags & TF_AT_VAR)) {
+	if (n->kind != N_TARGET) {
 		r->err = "this target expression is not supported in tracepoint probes";
 		return;
 	}
@@ -715,11 +815,6 @@ static void translate(struct gen *g, const struct probe_info *pi, struct node *n
 			return;
 		}
 		if (!strcmp(what, "parms") || !strcmp(what, "vars")) {
-			if (n->flags & (TF_PRETTY | TF_PRETTY_DEEP)) {
-				r->err = A("pretty-printing %s$ is not supported in tracepoint probes",
-					   n->name);
-				return;
-			}
 			translate_parms(g, tp, n, r);
 			return;
 		}
@@ -742,9 +837,19 @@ static void report(const struct node *n, const struct tp_result *r)
 		diag_semantic_error(&at->loc, at->tok_desc, "%s", r->err);
 }
 
+static int is_atvar(const struct node *n)
+{
+	if (n->kind == N_UNARY && n->op == OP_ADDR)
+		n = n->operand;
+	return n->kind == N_TARGET && (n->flags & TF_AT_VAR);
+}
+
 static enum stap_type target_type(struct session *s, const struct probe_info *pi, struct node *n)
 {
 	struct tp_result r;
+
+	if (is_atvar(n))
+		return dwvars_target_type(s, NULL, n);
 
 	translate(NULL, pi, n, &r);
 	if (r.err) {
@@ -757,6 +862,9 @@ static enum stap_type target_type(struct session *s, const struct probe_info *pi
 static const char *gen_target(struct gen *g, const struct probe_info *pi, struct node *n)
 {
 	struct tp_result r;
+
+	if (is_atvar(n))
+		return dwvars_gen_target(g, NULL, n);
 
 	translate(g, pi, n, &r);
 	if (r.err) {
