@@ -94,13 +94,15 @@ ours() {
 	total=$(sed -n 's/^hits //p' out)
 	sed -n 's/^WARNING: Number of errors: 0, skipped probes: /skipped /p' err
 	grep -v '^WARNING: Number of errors: 0, skipped probes' err | sed 's/^/stderr /'
+	ok=1
 	if [ "$total" != $((ROUNDS * N)) ]; then
 		echo "lost $1 $total"
-		return 1
+		ok=0
 	fi
 	for x in $runs; do
-		echo "run $1 ${x%:*} ${x#*:}"
+		[ $ok = 1 ] && echo "run $1 ${x%:*} ${x#*:}" || echo "run $1 ${x%:*} 0 lost"
 	done
+	[ $ok = 1 ]
 }
 nones() {
 	r=0
@@ -129,24 +131,30 @@ done
 nones
 JOB
 
-"$TOP/staprun/stap-vm" -r "$RELEASE" -s "$CPUS" -T 1800 -l "$W/klog" -f staprun/staprun -f staprun/stapio \
-	-f "$W/pcount.ko" -f "$W/pstats.ko" -f "$W/bare/bare_kprobe.ko" -f "$W/getppid-loop" \
-	"$W/job.sh" "$N" "$ROUNDS" >"$W/out" 2>"$W/err" || {
+# vm OUT CPUS N ROUNDS [QEMU]: runs the job in a VM (QEMU: the qemu binary to use).
+vm() {
+	STAPVM_QEMU=${5:-${STAPVM_QEMU:-qemu-system-x86_64}} "$TOP/staprun/stap-vm" -r "$RELEASE" \
+		-s "$2" -T 1800 -l "$W/klog" -f staprun/staprun -f staprun/stapio -f "$W/pcount.ko" \
+		-f "$W/pstats.ko" -f "$W/bare/bare_kprobe.ko" -f "$W/getppid-loop" \
+		"$W/job.sh" "$3" "$4" >"$1" 2>"$W/err" && return 0
 	echo "VM run failed: $(tail -5 "$W/err")"
-	cat "$W/out"
+	cat "$1"
 	cp "$W/klog" /tmp/probe-overhead.klog && echo "kernel log: /tmp/probe-overhead.klog"
 	exit 1
 }
 
-awk -v N="$N" -v R="$ROUNDS" -v C="$CPUS" '
+# The figures: from "run CONFIG VALUE OK" lines, VALUE in ns (or instructions, UNIT).
+summary() {
+	awk -v N="$1" -v R="$2" -v UNIT="$3" -v TITLE="$4" '
 	function median(a, n,    i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	$1 == "run" && $4 != 1 {
+		if ($5 != "lost")
+			printf "left out: a %s run whose probe was not running when it ended\n", $2
 		dropped++
-		printf "left out: a %s run whose probe was not running when it ended\n", $2
 		next
 	}
 	$1 == "run" { k = ++n[$2]; t[$2, k] = $3; next }
@@ -160,8 +168,8 @@ awk -v N="$N" -v R="$ROUNDS" -v C="$CPUS" '
 		split("none bare count stats", cfg, " ")
 		for (c = 1; c <= 4; c++)
 			if (n[cfg[c]] < 1) { print "no valid run of " cfg[c]; exit 1 }
-		printf "getppid() x %d, %d rounds (QEMU TCG guest, %d vCPUs)\n", N, R, C
-		printf "  config  runs     min ms  median ms   added ns/hit: from min, from median\n"
+		print TITLE
+		printf "  config  runs  min/call  median/call   added per hit (%s): from min, from median\n", UNIT
 		for (c = 1; c <= 4; c++) {
 			name = cfg[c]
 			lo = 1e99
@@ -169,15 +177,34 @@ awk -v N="$N" -v R="$ROUNDS" -v C="$CPUS" '
 				v[k] = t[name, k]
 				if (v[k] < lo) lo = v[k]
 			}
-			mn[name] = lo
-			md[name] = median(v, n[name])
-			amin[name] = (mn[name] - mn["none"]) / N
-			amed[name] = (md[name] - md["none"]) / N
-			printf "  %-6s %5d %10.1f %10.1f   %+8.1f %+8.1f\n", name, n[name], mn[name] / 1e6,
-				md[name] / 1e6, (c > 1 ? amin[name] : 0), (c > 1 ? amed[name] : 0)
+			mn[name] = lo / N
+			md[name] = median(v, n[name]) / N
+			amin[name] = mn[name] - mn["none"]
+			amed[name] = md[name] - md["none"]
+			printf "  %-6s %5d %9.1f %12.1f   %+22.1f %+12.1f\n", name, n[name], mn[name],
+				md[name], (c > 1 ? amin[name] : 0), (c > 1 ? amed[name] : 0)
 		}
 		for (c = 3; c <= 4; c++)
 			printf "ratio %-5s added / bare added: %.2f from the minima, %.2f from the medians\n",
 				cfg[c], amin[cfg[c]] / amin["bare"], amed[cfg[c]] / amed["bare"]
 		printf "runs left out: %d; timer hits skipped during handlers: %d\n", dropped, skips
-	}' "$W/out"
+	}'
+}
+
+vm "$W/out" "$CPUS" "$N" "$ROUNDS"
+summary "$N" "$ROUNDS" ns "getppid() x $N, $ROUNDS rounds (QEMU TCG guest, $CPUS vCPUs): time" <"$W/out"
+
+# The same runs once more, counting guest instructions (bench/insn-count) instead of
+# timing: free of the host's load, and repeatable to a few instructions per call (what
+# else the guest runs meanwhile is counted too). One vCPU, one round.
+N2=$N
+cc -O2 -shared -fPIC -o "$W/insn_count.so" bench/insn-count/insn_count.c || exit 1
+printf '#!/bin/sh\nexec %s -plugin %s,out=%s "$@"\n' "${STAPVM_QEMU:-qemu-system-x86_64}" \
+	"$W/insn_count.so" "$W/insns" >"$W/qemu-insns"
+chmod +x "$W/qemu-insns"
+: >"$W/insns"
+vm "$W/out2" 1 "$N2" 1 "$W/qemu-insns"
+echo
+# Each run of the workload appended one count, in the order of the "run" lines.
+awk 'NR == FNR { v[NR] = $2; next } $1 == "run" { $3 = v[++i] } { print }' "$W/insns" "$W/out2" |
+	summary "$N2" 1 insns "getppid() x $N2 (QEMU TCG guest, 1 vCPU): guest instructions"

@@ -222,27 +222,31 @@ void stp_handle_command(u32 type, const void *data, u32 len);
 DECLARE_PER_CPU(int, stp_busy);                         /* a probe runs on this CPU */
 DECLARE_PER_CPU(struct stp_context *, stp_cpu_context); /* this CPU's context */
 
-/* Runs one hit of p in this CPU's context, for event probes and lifecycle probes alike.
- * Preemption stays off throughout; interrupts too unless INTERRUPTIBLE. A hit that comes
- * while a probe already runs on the CPU (from an interrupt, an NMI, or something the
- * handler calls) is skipped and counted. Only the fields a handler reads are reset: no
- * clearing of the context or its frames. */
-static __always_inline void stp_run_hit(const struct stp_probe *p, struct pt_regs *regs,
-					void *data, long maxaction)
+/* Runs one hit of p (whose handler is HANDLER) in this CPU's context, for event probes
+ * and lifecycle probes alike. Preemption stays off throughout (PREEMPT_OFF: the caller
+ * runs with it off already, as kprobe handlers do); interrupts too unless INTERRUPTIBLE. A
+ * hit that comes while a probe already runs on the CPU (from an interrupt, an NMI, or
+ * something the handler calls) is skipped and counted. Only the fields a handler reads
+ * are reset: no clearing of the context or its frames. With p and HANDLER known at
+ * compile time, the handler is called directly and may be inlined. */
+static __always_inline void __stp_run_hit(const struct stp_probe *p,
+					  void (*handler)(struct stp_context *c),
+					  struct pt_regs *regs, void *data, long maxaction,
+					  bool preempt_off)
 {
 	struct stp_context *c;
 	unsigned long flags = 0;
 
-	if (INTERRUPTIBLE)
-		preempt_disable();
-	else
+	if (!INTERRUPTIBLE)
 		local_irq_save(flags);
+	else if (!preempt_off)
+		preempt_disable();
 	if (unlikely(this_cpu_inc_return(stp_busy) != 1)) {
 		this_cpu_dec(stp_busy);
-		if (INTERRUPTIBLE)
-			preempt_enable();
-		else
+		if (!INTERRUPTIBLE)
 			local_irq_restore(flags);
+		else if (!preempt_off)
+			preempt_enable();
 		stp_note_reentrant();
 		return;
 	}
@@ -253,15 +257,21 @@ static __always_inline void stp_run_hit(const struct stp_probe *p, struct pt_reg
 	c->nesting = 0;
 	c->regs = regs;
 	c->probe_data = data;
-	p->handler(c);
+	handler(c);
 	if (unlikely(c->last_error))
 		stp_report_error(c);
 	stp_print_flush();
 	this_cpu_dec(stp_busy);
-	if (INTERRUPTIBLE)
-		preempt_enable();
-	else
+	if (!INTERRUPTIBLE)
 		local_irq_restore(flags);
+	else if (!preempt_off)
+		preempt_enable();
+}
+
+static __always_inline void stp_run_hit(const struct stp_probe *p, struct pt_regs *regs,
+					void *data, long maxaction)
+{
+	__stp_run_hit(p, p->handler, regs, data, maxaction, false);
 }
 
 /* stp_run_probe(), inlined into an event family's handler. */

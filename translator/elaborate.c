@@ -1406,30 +1406,19 @@ static void resolve_function_body(struct elab_ctx *c, struct function_info *f)
 /* The end probes printing the globals the script writes but never reads (autoprint.c):
  * parsed, derived, resolved and typed after the user's probes, the names resolving as in
  * the user's script (so its private globals too). */
+static struct probe_info *derive_decls(struct elab_ctx *c, struct node *decls);
+
 static void add_global_display(struct elab_ctx *c)
 {
 	const char *text = autoprint_script(c->prog);
-	struct probe_info **tail = &c->prog->probes;
 
 	if (!text)
 		return;
 	struct script *sc = parse_script(c->s, source_from_text("<global display>", text));
-	while (*tail)
-		tail = &(*tail)->next;
-	c->probe_tail = tail;
-	for (struct node *d = sc ? sc->decls : NULL; d; d = d->next)
-		if (d->kind == N_PROBE)
-			derive_probe(c, d);
+	struct probe_info *from = derive_decls(c, sc ? sc->decls : NULL);
 	c->as_file = c->s->user_script->file;
-	for (struct probe_info *pi = *tail; pi; pi = pi->next) {
-		pi->locals_head = NEW(struct symbol *);
-		c->fn = NULL;
-		c->probe = pi;
-		c->locals = pi->locals_head;
-		resolve_node(pi->body, c);
-	}
+	resolve_probe_bodies(c, from);
 	c->as_file = NULL;
-	c->probe = NULL;
 	infer_types(c->s, c->prog);
 	mark_reads_writes(c->prog);
 }
@@ -1488,19 +1477,32 @@ static void note_used_files(struct elab_ctx *c)
  * Returns the first probe added, or NULL when there is none. */
 static struct probe_info *derive_library_probes(struct elab_ctx *c)
 {
-	struct probe_info **tail = &c->prog->probes;
+	struct probe_info *first = NULL, *got;
 
 	note_used_files(c);
-	while (*tail)
-		tail = &(*tail)->next;
 	for (struct script *lib = c->s->library; lib; lib = lib->next) {
 		if (lib->probes_derived || !file_used(c, lib->file))
 			continue;
 		lib->probes_derived = 1;
-		for (struct node *d = lib->decls; d; d = d->next)
-			if (d->kind == N_PROBE)
-				derive_probe(c, d);
+		got = derive_decls(c, lib->decls);
+		if (!first)
+			first = got;
 	}
+	return first;
+}
+
+/* Derives the probes of a declaration list after the program's probes (which the
+ * optimizer may have thinned); returns the first one added, or NULL. */
+static struct probe_info *derive_decls(struct elab_ctx *c, struct node *decls)
+{
+	struct probe_info **tail = &c->prog->probes;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	c->probe_tail = tail;
+	for (struct node *d = decls; d; d = d->next)
+		if (d->kind == N_PROBE)
+			derive_probe(c, d);
 	return *tail;
 }
 

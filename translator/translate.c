@@ -139,7 +139,7 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	struct gen g = { .s = s, .prog = s->prog, .e = &e, .probe = pi };
 	struct symbol *locals = pi->locals_head ? *pi->locals_head : NULL;
 
-	emit(&e, "static void probe_%d(struct stp_context *base)", pi->index);
+	emit(&e, "static inline notrace void probe_%d(struct stp_context *base)", pi->index);
 	emit(&e, "{");
 	emit(&e, "struct context *c = container_of(base, struct context, base);");
 	emit(&e, "struct frame_p%d *l = &c->frames[0].p%d;", pi->index, pi->index);

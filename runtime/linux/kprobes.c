@@ -14,7 +14,7 @@ static int kprobe_hit(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
 
-	return stp_kprobe_hit(kp, regs, k->probe);
+	return stp_kprobe_hit(kp, regs, k->probe, k->probe->handler);
 }
 
 static int kretprobe_hit(struct kretprobe_instance *ri, struct pt_regs *regs)

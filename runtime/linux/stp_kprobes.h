@@ -28,26 +28,31 @@ struct stp_kprobe {
 	} u;
 };
 
-/* A kprobe hit: the probe runs with the registers, ip showing the probed address (the
- * breakpoint left it past the probed instruction; SystemTap shows the address itself) and
- * put back for the kernel afterwards. */
+/* A kprobe hit: PROBE (whose handler is HANDLER) runs with the registers, ip showing the
+ * probed address (the breakpoint left it past the probed instruction; SystemTap shows the
+ * address itself) and put back for the kernel afterwards. Kprobe handlers run with
+ * preemption off. */
 static __always_inline int stp_kprobe_hit(struct kprobe *kp, struct pt_regs *regs,
-					  const struct stp_probe *probe)
+					  const struct stp_probe *probe,
+					  void (*handler)(struct stp_context *c))
 {
 	unsigned long ip = regs->ip;
 
+	if (unlikely(atomic_read(&stp_session_state) != STP_STATE_RUNNING))
+		return 0;
 	regs->ip = (unsigned long)kp->addr;
-	stp_run_probe_inline(probe, regs, NULL);
+	__stp_run_hit(probe, handler, regs, NULL, MAXACTION, true);
 	regs->ip = ip;
 	return 0;
 }
 
-/* Defines NAME, a pre-handler for PROBE alone: with PROBE known at compile time, its
- * handler is called directly (or inlined), not through a function pointer. */
-#define STP_KPROBE_HANDLER(name, probe)                                        \
-	static int name(struct kprobe *kp, struct pt_regs *regs)               \
+/* Defines NAME, the pre-handler of PROBE alone, whose handler is the function HANDLER:
+ * called directly (and usually inlined), not through a function pointer. notrace: no
+ * ftrace call site in the hot path. */
+#define STP_KPROBE_HANDLER(name, probe, handler)                               \
+	static notrace int name(struct kprobe *kp, struct pt_regs *regs)       \
 	{                                                                      \
-		return stp_kprobe_hit(kp, regs, &(probe));                     \
+		return stp_kprobe_hit(kp, regs, &(probe), handler);            \
 	}
 
 /* Registers every probe; one that the kernel refuses is reported as a warning and left

@@ -248,7 +248,8 @@ static void emit_decls(struct emitter *e, struct program *p)
 	/* Each kprobe gets its own pre-handler, which calls its probe's handler directly. */
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
 		if (pi->family == &kprobe_family && !((const struct kprobe_data *)pi->family_data)->is_return)
-			emit(e, "STP_KPROBE_HANDLER(stp_kprobe_pre_%d, stp_probe_%d)", pi->index, pi->index);
+			emit(e, "STP_KPROBE_HANDLER(stp_kprobe_pre_%d, stp_probe_%d, probe_%d)", pi->index,
+			     pi->index, pi->index);
 	emit(e, "static struct stp_kprobe stp_kprobes[] = {");
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next) {
 		if (pi->family != &kprobe_family)
