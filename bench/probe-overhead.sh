@@ -62,12 +62,13 @@ make -C "/lib/modules/$RELEASE/build" M="$W/bare" modules >"$W/bare.log" 2>&1 ||
 	{ echo "build of bench/bare-kprobe failed: $(tail -3 "$W/bare.log")"; exit 1; }
 gcc -O2 -static -o "$W/getppid-loop" bench/getppid-loop.c || exit 1
 
-# Guest output: "run CONFIG NS OK" per timed run (OK 1, or 0 for a run that failed its
-# check), "total CONFIG HITS" for our scripts, and "skipped N" from their final warnings.
+# Guest output: "run CONFIG NS OK" per run of the workload, in order (OK 1, or 0 for a run
+# that failed its check), "lost CONFIG HITS" for a session of ours that missed calls, and
+# "skipped N" from our scripts' final warnings.
 cat >"$W/job.sh" <<'JOB'
 N=$1 ROUNDS=$2
 loop() { ./getppid-loop $N | sed -n 's/^ns \([0-9]*\) .*/\1/p'; }
-# waitfor PATTERN COUNT: until COUNT lines of out match PATTERN (at most 10 s); 0 if not.
+# waitfor LINE COUNT: until out has COUNT such lines (at most 10 s); fails if it has not.
 waitfor() {
 	i=0
 	while [ "$(grep -c "^$1\$" out)" -lt $2 ]; do

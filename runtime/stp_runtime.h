@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
+#include <linux/delay.h>
 
 /* Kernel log lines name the module at run time, not through KBUILD_MODNAME, so the runtime's
  * objects are the same for every module and pass 4 can build them once per kernel and -D
@@ -57,7 +58,10 @@
 #define MAXSKIPPED 100            /* skipped probe hits tolerated before the script stops */
 #endif
 #ifndef MAXTRYLOCK
-#define MAXTRYLOCK 1000           /* spins on a contended lock before a hit is skipped */
+#define MAXTRYLOCK 1000           /* attempts at a contended lock before a hit is skipped */
+#endif
+#ifndef TRYLOCKDELAY
+#define TRYLOCKDELAY 1            /* microseconds between those attempts */
 #endif
 #ifndef INTERRUPTIBLE
 #define INTERRUPTIBLE 1           /* 1: handlers run with interrupts on (0: masked) */
@@ -132,9 +136,11 @@ void stp_report_error(struct stp_context *c);
 extern const char stp_abort_msg[];
 
 /* Global locks: a count of readers, or -1 while a writer holds it. Only bounded trylocks
- * are used (a hit that waits too long is skipped), so they can never deadlock, even when
- * an interrupt or NMI probe meets a lock its CPU holds. Inline and without preemption
- * bookkeeping: handlers already run with preemption off. Zero-initialised is unlocked. */
+ * are used (a hit that waits more than MAXTRYLOCK * TRYLOCKDELAY us, 1 ms by default, is
+ * skipped), so they can never deadlock, even when an interrupt or NMI probe meets a lock
+ * its CPU holds; the wait is long enough for a holder that an interrupt delayed. Inline
+ * and without preemption bookkeeping: handlers already run with preemption off.
+ * Zero-initialised is unlocked. */
 typedef struct {
 	atomic_t v;
 } stp_rwlock_t;
@@ -147,7 +153,7 @@ static __always_inline bool stp_read_trylock(stp_rwlock_t *l)
 		old = atomic_read(&l->v);
 		if (likely(old >= 0) && likely(atomic_try_cmpxchg_acquire(&l->v, &old, old + 1)))
 			return true;
-		cpu_relax();
+		udelay(TRYLOCKDELAY);
 	}
 	return false;
 }
@@ -165,7 +171,7 @@ static __always_inline bool stp_write_trylock(stp_rwlock_t *l)
 		old = 0;
 		if (likely(atomic_try_cmpxchg_acquire(&l->v, &old, -1)))
 			return true;
-		cpu_relax();
+		udelay(TRYLOCKDELAY);
 	}
 	return false;
 }

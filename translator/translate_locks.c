@@ -139,7 +139,9 @@ static int is_event_probe(const struct probe_info *pi)
 	return pi->family && pi->family->order > 0;
 }
 
-/* Per global index: nonzero if some event probe writes it (computed once per program). */
+/* Per global index: nonzero if some event probe needs it exclusive (writes it, reads a
+ * statistic, sorts it), computed once per program. The others need no lock: only their
+ * shared uses (reads, `<<<` to this CPU's copy) can overlap. */
 static const unsigned char *contended_globals(struct program *p)
 {
 	static struct program *for_prog;
