@@ -260,6 +260,24 @@ struct entry {
 	int is_alias;
 };
 
+/* The points to list, in the order the script names them (arena-backed, grows by doubling). */
+struct entry_list {
+	struct entry *v;
+	int n, cap;
+};
+
+static void push_entry(struct entry_list *el, struct entry e)
+{
+	if (el->n == el->cap) {
+		el->cap = el->cap ? el->cap * 2 : 32;
+		struct entry *v = arena_alloc(g_arena, (size_t)el->cap * sizeof(*v));
+		if (el->n)
+			memcpy(v, el->v, (size_t)el->n * sizeof(*v));
+		el->v = v;
+	}
+	el->v[el->n++] = e;
+}
+
 int listing_run(struct session *s, struct program *p, struct elab_ctx *ctx)
 {
 	struct lines l = { 0 };
@@ -272,8 +290,7 @@ int listing_run(struct session *s, struct program *p, struct elab_ctx *ctx)
 		return 0;
 	}
 
-	struct entry *entries = NULL;
-	int n = 0, cap = 0;
+	struct entry_list el = { 0 };
 	for (struct node *d = s->user_script->decls; d; d = d->next) {
 		if (d->kind != N_PROBE)
 			continue;
@@ -285,8 +302,8 @@ int listing_run(struct session *s, struct program *p, struct elab_ctx *ctx)
 					continue;
 				exact++;
 				int dup = 0;
-				for (int j = 0; j < n && !dup; j++)
-					dup = entries[j].is_alias && !strcmp(entries[j].name, aliases[i]->name);
+				for (int j = 0; j < el.n && !dup; j++)
+					dup = el.v[j].is_alias && !strcmp(el.v[j].name, aliases[i]->name);
 				if (dup)
 					continue;
 				struct node *ap = node_new(N_PROBE_POINT, &pt->loc);
@@ -296,41 +313,26 @@ int listing_run(struct session *s, struct program *p, struct elab_ctx *ctx)
 				struct probe_info *first = NULL;
 				if (elab_derive_listing(ctx, ap, 0, &first) <= 0)
 					continue;
-				if (n == cap) {
-					cap = cap ? cap * 2 : 32;
-					struct entry *v = arena_alloc(g_arena, (size_t)cap * sizeof(*v));
-					if (n)
-						memcpy(v, entries, (size_t)n * sizeof(*v));
-					entries = v;
-				}
-				entries[n++] = (struct entry){ aliases[i]->name, first, 1 };
+				push_entry(&el, (struct entry){ aliases[i]->name, first, 1 });
 			}
 			if (exact && !wildcard(pt))
 				continue;
 			struct probe_info *first = NULL;
 			int got = elab_derive_listing(ctx, pt, exact > 0, &first);
-			for (struct probe_info *pi = first; pi && got-- > 0; pi = pi->next) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 32;
-					struct entry *v = arena_alloc(g_arena, (size_t)cap * sizeof(*v));
-					if (n)
-						memcpy(v, entries, (size_t)n * sizeof(*v));
-					entries = v;
-				}
-				entries[n++] = (struct entry){ pi->pp, pi, 0 };
-			}
+			for (struct probe_info *pi = first; pi && got-- > 0; pi = pi->next)
+				push_entry(&el, (struct entry){ pi->pp, pi, 0 });
 		}
 	}
 	if (elab_opts.list == 2)
 		elab_resolve_quiet(ctx);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < el.n; i++) {
 		const char *vars = "";
 		if (elab_opts.list == 2)
-			vars = entries[i].is_alias ? alias_vars(entries[i].pi)
-						   : family_vars(s, entries[i].pi);
-		add_line(&l, A("%s%s", entries[i].name, vars));
+			vars = el.v[i].is_alias ? alias_vars(el.v[i].pi)
+						   : family_vars(s, el.v[i].pi);
+		add_line(&l, A("%s%s", el.v[i].name, vars));
 	}
-	if (!n) {
+	if (!el.n) {
 		/* stap prints nothing and fails quietly. */
 		fflush(stdout);
 		exit(1);
