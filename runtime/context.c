@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
+#include <linux/sched/task_stack.h>
 #include "stp_runtime.h"
 
 atomic_t stp_session_state = ATOMIC_INIT(STP_STATE_STARTING);
@@ -92,6 +93,13 @@ void stp_report_error(struct stp_context *c)
 	stp_ctl_send(STP_OOB_ERROR, msg, n);
 	if (atomic_inc_return(&stp_error_count) > MAXERRORS)
 		stp_request_exit();
+}
+
+/* Is sp on the current task's stack (where its offset said too little is left)? */
+bool __stp_stack_low(unsigned long sp)
+{
+	return MINSTACKSPACE >= THREAD_SIZE ||
+	       sp - (unsigned long)task_stack_page(current) < THREAD_SIZE;
 }
 
 void stp_note_skipped(void)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* format.c - printf/sprintf of script values (see format.h) and output sinks.
  *
- * One pass over the translator's spec table writes into a bounded window; `need`
- * counts what the whole output would take, so printf can tell that the window was too
- * small, flush the CPU's buffer and format once more into the empty buffer. Widths and
- * precisions are clamped to the room the window has, as in SystemTap.
+ * As in SystemTap, printf's output is measured (each width and precision clamped to the
+ * print buffer's size), that many bytes of the CPU's buffer are reserved (at most a whole
+ * buffer, flushing what is there when it does not fit), and the output is formatted into
+ * exactly that window with each width and precision clamped to the room left in it;
+ * whatever falls past the window's end is dropped. When the output fits in the room the
+ * buffer has, no clamp applies and one pass straight into the buffer does it all. sprintf formats into a MAXSTRINGLEN window the
+ * same way and keeps the first MAXSTRINGLEN - 1 bytes.
  */
 #include <linux/uaccess.h>
 #include <linux/ctype.h>
@@ -15,14 +18,14 @@
 struct out {
 	char *p, *end;          /* window [p, end) */
 	size_t need;            /* bytes the output takes, written or not */
-	size_t room;            /* window size, for clamping widths */
+	bool measure;           /* sizing pass: nothing is written or read */
 	unsigned long fault;    /* address of a failed %m/%M read, or 0 */
 	bool faulted;
 };
 
 static void put(struct out *o, char ch)
 {
-	if (o->p < o->end)
+	if (!o->measure && o->p < o->end)
 		*o->p++ = ch;
 	o->need++;
 }
@@ -35,9 +38,10 @@ static void put_n(struct out *o, char ch, int n)
 
 static void put_mem(struct out *o, const char *s, size_t n)
 {
-	size_t fit = min_t(size_t, n, o->end - o->p);
+	size_t fit = o->measure ? 0 : min_t(size_t, n, o->end - o->p);
 
-	memcpy(o->p, s, fit);
+	if (fit)
+		memcpy(o->p, s, fit);
 	o->p += fit;
 	o->need += n;
 }
@@ -117,10 +121,16 @@ static void put_char(struct out *o, char ch, int width, int flags)
 	put_n(o, ' ', width - size);
 }
 
-/* Reads n bytes of kernel memory at addr into buf; records the fault. */
-static bool read_mem(struct out *o, char *buf, unsigned long addr, size_t n)
+/* Reads n bytes at addr into buf, of user memory (%#m, %#M) or else kernel memory;
+ * records the fault. */
+static bool read_mem(struct out *o, char *buf, unsigned long addr, size_t n, bool user)
 {
-	if (copy_from_kernel_nofault(buf, (const void *)addr, n) == 0)
+	if (o->measure) {
+		memset(buf, 0, n);
+		return true;
+	}
+	if (user ? copy_from_user_nofault(buf, (const void __user *)addr, n) == 0 :
+		   copy_from_kernel_nofault(buf, (const void *)addr, n) == 0)
 		return true;
 	o->fault = addr;
 	o->faulted = true;
@@ -150,7 +160,7 @@ static void put_memory(struct out *o, char conv, const union stp_fmt_arg *a, int
 		for (i = 0; i < len && !o->faulted; i += sizeof(chunk)) {
 			size_t n = min_t(size_t, sizeof(chunk), len - i), k;
 
-			if (!read_mem(o, chunk, addr + i, n))
+			if (!read_mem(o, chunk, addr + i, n, flags & STP_FMT_SPECIAL))
 				return;
 			if (conv == STP_CONV_MEM) {
 				put_mem(o, chunk, n);
@@ -187,15 +197,19 @@ static void put_binary(struct out *o, int64_t num, int width, int prec, int flag
 	}
 	if (!(flags & STP_FMT_LEFT))
 		put_n(o, '\0', width - prec), width = prec;
-	put_mem(o, (const char *)&num, prec);
+	if (o->measure || o->end - o->p >= prec)  /* the value's bytes whole, or not at all */
+		put_mem(o, (const char *)&num, prec);
 	put_n(o, '\0', width - prec);
 }
 
-static int clamp_dim(int v, size_t room)
+/* A width or precision: at most a print buffer when measuring, else the room left. */
+static int clamp_dim(const struct out *o, int v)
 {
+	long room = o->measure ? STP_PRINT_BUFSIZE : o->end - o->p;
+
 	if (v < 0)
 		return 0;
-	return v > (int)room ? (int)room : v;
+	return v > room ? (int)room : v;
 }
 
 static void run(struct out *o, const struct stp_fmt_spec *f, const union stp_fmt_arg *a)
@@ -208,13 +222,13 @@ static void run(struct out *o, const struct stp_fmt_spec *f, const union stp_fmt
 			continue;
 		}
 		if (width == STP_FMT_DYNAMIC)
-			width = clamp_dim((a++)->n, o->room);
+			width = clamp_dim(o, (a++)->n);
 		else if (width >= 0)
-			width = clamp_dim(width, o->room);
+			width = clamp_dim(o, width);
 		if (prec == STP_FMT_DYNAMIC)
-			prec = clamp_dim((a++)->n, o->room);
+			prec = clamp_dim(o, (a++)->n);
 		else if (prec >= 0)
-			prec = clamp_dim(prec, o->room);
+			prec = clamp_dim(o, prec);
 		switch (f->conv) {
 		case STP_CONV_NUM:
 			put_number(o, (u64)a->n, f->base, width, prec, f->flags);
@@ -239,28 +253,31 @@ static void format_into(struct out *o, char *buf, size_t size, const struct stp_
 	memset(o, 0, sizeof(*o));
 	o->p = buf;
 	o->end = buf + size;
-	o->room = size;
+	o->measure = !buf;
 	run(o, f, a);
 }
 
 int stp_fmt_print(struct stp_context *c, const char *location, const struct stp_fmt_spec *f,
 		  const union stp_fmt_arg *a)
 {
-	size_t room;
+	size_t room, n;
 	char *p = stp_print_window(&room);
 	struct out o;
 
+	/* Mostly it fits where the buffer stands, and then no width was cut: one pass. */
 	format_into(&o, p, room, f, a);
 	if (!o.faulted && o.need > room) {
-		/* Too big for what is left: flush, then once more into the whole buffer. */
-		p = stp_print_window_flushed(&room);
-		format_into(&o, p, room, f, a);
+		format_into(&o, NULL, 0, f, a);
+		n = min_t(size_t, o.need, STP_PRINT_BUFSIZE);
+		if (room < n)
+			p = stp_print_window_flushed(&room);
+		format_into(&o, p, n, f, a);
 	}
 	if (o.faulted) {
 		stp_kread_fault(c, o.fault, location);
 		return -EFAULT;
 	}
-	stp_print_commit(min(o.need, room));
+	stp_print_commit(o.p - p);
 	return 0;
 }
 
@@ -269,8 +286,8 @@ int stp_fmt_string(struct stp_context *c, const char *location, char *dst,
 {
 	struct out o;
 
-	format_into(&o, dst, MAXSTRINGLEN - 1, f, a);
-	*o.p = '\0';
+	format_into(&o, dst, MAXSTRINGLEN, f, a);
+	dst[min_t(size_t, o.p - dst, MAXSTRINGLEN - 1)] = '\0';
 	if (o.faulted) {
 		dst[0] = '\0';
 		stp_kread_fault(c, o.fault, location);

@@ -5,9 +5,9 @@
  * passes the arguments as an array of union stp_fmt_arg, one per consumed value
  * (a `*` width or precision consumes a long of its own, before the value). The
  * conversions follow SystemTap's: %d %i %u %o %x %X %p (== %#x) on 64-bit values,
- * %c (with '#': C escapes), %s, %m (raw memory, precision bytes), %M (hex of memory),
- * %b (the value's bytes, width/precision 1, 2, 4 or 8), one flag of "-+ #0" per
- * conversion. Output is cut at the buffer's end, never overflowed.
+ * %c (with '#': C escapes), %s, %m (raw memory, precision bytes; with '#' user
+ * memory), %M (hex of memory), %b (the value's bytes, width/precision 1, 2, 4 or 8),
+ * one flag of "-+ #0" per conversion. Output is cut at the buffer's end, never overflowed.
  */
 #ifndef STP_FORMAT_H
 #define STP_FORMAT_H

@@ -6,42 +6,23 @@
  * Links are 32-bit pool indices, -1 for none. An entry is a small header followed by the
  * keys (8 bytes per long, MAXSTRINGLEN per string) and the value. Sorting reorders the
  * age list itself (see map.h); statistics arrays are in pmap.c.
+ *
+ * Keys are hashed a word at a time; string keys are stored NUL-padded, so comparing one
+ * is a few word compares once its length is known. Maps with one key remember the entry
+ * of their last lookup and try it first (map_fast.h, which also holds the structures).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/jhash.h>
+#include <linux/bitops.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
 #include "stp_runtime.h"
 #include "map.h"
 
-struct entry {
-	int32_t hnext;                  /* hash chain, or free list */
-	int32_t age_prev, age_next;     /* insertion order */
-	u32 hash;
-	char data[];                    /* keys, then value */
-};
-
-struct stp_map {
-	int nkeys;
-	u8 key_types[STP_MAX_KEYS];
-	size_t key_off[STP_MAX_KEYS];
-	size_t val_off, esize;
-	enum stp_vtype vtype;
-	struct stp_stat_spec spec;
-	bool wrap, sized;
-	int capacity, size;
-	int32_t *order, *scratch;       /* sort buffers, capacity entries each */
-	u32 nbuckets;                   /* power of two */
-	int32_t *heads;
-	int32_t free_head, age_head, age_tail;
-	char *pool;
-};
-
-static struct entry *E(const struct stp_map *m, int32_t i)
+static struct stp_map_entry *E(const struct stp_map *m, int32_t i)
 {
-	return (struct entry *)(m->pool + (size_t)i * m->esize);
+	return (struct stp_map_entry *)(m->pool + (size_t)i * m->esize);
 }
 
 static int32_t index_of(const struct stp_map *m, const void *e)
@@ -59,6 +40,7 @@ struct stp_map *stp_map_new(int nkeys, const u8 *key_types, enum stp_vtype vtype
 	if (!m)
 		return NULL;
 	m->nkeys = nkeys;
+	m->one_key = nkeys == 1;
 	for (i = 0; i < nkeys; i++) {
 		m->key_types[i] = key_types[i];
 		m->key_off[i] = off;
@@ -73,7 +55,7 @@ struct stp_map *stp_map_new(int nkeys, const u8 *key_types, enum stp_vtype vtype
 		off += stp_stat_size(&m->spec);
 	else
 		off += vtype == STP_STRING ? MAXSTRINGLEN : sizeof(int64_t);
-	m->esize = ALIGN(sizeof(struct entry) + off, 8);
+	m->esize = ALIGN(sizeof(struct stp_map_entry) + off, 8);
 	m->wrap = wrap;
 	m->sized = max_entries > 0;
 	m->capacity = max_entries > 0 ? max_entries : MAXMAPENTRIES;
@@ -112,6 +94,7 @@ void stp_map_clear(struct stp_map *m)
 	m->free_head = 0;
 	m->age_head = m->age_tail = -1;
 	m->size = 0;
+	WRITE_ONCE(m->last, NULL);
 }
 
 int stp_map_size(const struct stp_map *m)
@@ -129,23 +112,58 @@ bool stp_map_sized(const struct stp_map *m)
 	return m->sized;
 }
 
-static u32 hash_key(const struct stp_map *m, const struct stp_key *k)
+#define KEY_LIMIT (MAXSTRINGLEN - 1)    /* longest key string kept */
+#define HASH_MUL 0x9e3779b97f4a7c15ULL
+
+static u64 mix(u64 h, u64 w)
 {
-	u32 h = 0x5eed;
+	return rol64((h ^ w) * HASH_MUL, 29);
+}
+
+/* Mixes the first KEY_LIMIT bytes of string s into h, a word at a time (reading past its
+ * NUL within the word, as __stp_key_word may); *len gets their number. */
+static u64 hash_str(u64 h, const char *s, u32 *len)
+{
+	const struct word_at_a_time wc = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long a, z;
+	u32 i = 0, n;
+
+	for (;;) {
+		a = load_unaligned_zeropad(s + i);
+		if (has_zero(a, &z, &wc)) {
+			n = i + find_zero(create_zero_mask(prep_zero_mask(a, z, &wc)));
+			break;
+		}
+		if (i + 8 > KEY_LIMIT) {
+			n = KEY_LIMIT;
+			break;
+		}
+		h = mix(h, a);
+		i += 8;
+	}
+	n = min_t(u32, n, KEY_LIMIT);
+	*len = n;
+	return mix(h, a & ((1UL << (8 * (n - i))) - 1));
+}
+
+/* The hash of key k; lens[i] gets the length of string key i (as it is kept). */
+static u32 hash_key(const struct stp_map *m, const struct stp_key *k, u32 *lens)
+{
+	u64 h = 0x5eed;
 	int i;
 
 	for (i = 0; i < m->nkeys; i++) {
 		if (m->key_types[i] == STP_STRING)
-			h = jhash(k->s[i], strnlen(k->s[i], MAXSTRINGLEN - 1), h);
+			h = hash_str(h, k->s[i], &lens[i]);
 		else
-			h = jhash(&k->n[i], sizeof(k->n[i]), h);
+			h = mix(h, (u64)k->n[i]);
 	}
-	return h;
+	return (u32)((h * HASH_MUL) >> 32);
 }
 
 bool stp_map_entry_matches(struct stp_map *m, void *ev, const struct stp_key *k, unsigned wild)
 {
-	struct entry *e = ev;
+	struct stp_map_entry *e = ev;
 	int i;
 
 	for (i = 0; i < m->nkeys; i++) {
@@ -163,22 +181,79 @@ bool stp_map_entry_matches(struct stp_map *m, void *ev, const struct stp_key *k,
 	return true;
 }
 
-void *stp_map_find(struct stp_map *m, const struct stp_key *k)
+/* Does the NUL-padded string `stored` hold s, of length len? */
+static bool str_is(const char *stored, const char *s, u32 len)
 {
-	u32 h = hash_key(m, k);
+	const unsigned long *w = (const unsigned long *)stored;
+	u32 i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		if (*w++ != load_unaligned_zeropad(s + i))
+			return false;
+	return *w == (load_unaligned_zeropad(s + i) & ((1UL << (8 * (len - i))) - 1));
+}
+
+/* Does entry e hold key k, whose strings have the lengths lens? */
+static bool entry_is(const struct stp_map *m, const struct stp_map_entry *e,
+		     const struct stp_key *k, const u32 *lens)
+{
+	int i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		const char *p = e->data + m->key_off[i];
+
+		if (m->key_types[i] == STP_STRING) {
+			if (!str_is(p, k->s[i], lens[i]))
+				return false;
+		} else if (*(const int64_t *)p != k->n[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A one-key map's last entry, if it holds k. */
+static struct stp_map_entry *last_is(struct stp_map *m, const struct stp_key *k)
+{
+	struct stp_map_entry *e;
+
+	if (m->key_types[0] == STP_STRING)
+		return __stp_map_last_str(m, k->s[0]);
+	e = READ_ONCE(m->last);
+	return e && *(const int64_t *)e->data == k->n[0] ? e : NULL;
+}
+
+static struct stp_map_entry *find_hashed(struct stp_map *m, const struct stp_key *k, u32 h,
+					 const u32 *lens)
+{
 	int32_t i;
 
 	for (i = m->heads[h & (m->nbuckets - 1)]; i >= 0; i = E(m, i)->hnext)
-		if (E(m, i)->hash == h && stp_map_entry_matches(m, E(m, i), k, 0))
+		if (E(m, i)->hash == h && entry_is(m, E(m, i), k, lens))
 			return E(m, i);
 	return NULL;
 }
 
+void *stp_map_find(struct stp_map *m, const struct stp_key *k)
+{
+	u32 lens[STP_MAX_KEYS] __uninitialized;
+	struct stp_map_entry *e;
+
+	if (m->one_key && (e = last_is(m, k)))
+		return e;
+	e = find_hashed(m, k, hash_key(m, k, lens), lens);
+	if (e && m->one_key)
+		WRITE_ONCE(m->last, e);
+	return e;
+}
+
 static void unlink_entry(struct stp_map *m, int32_t i)
 {
-	struct entry *e = E(m, i);
+	struct stp_map_entry *e = E(m, i);
 	int32_t *pp = &m->heads[e->hash & (m->nbuckets - 1)];
 
+	if (m->last == e)
+		WRITE_ONCE(m->last, NULL);
 	while (*pp != i)
 		pp = &E(m, *pp)->hnext;
 	*pp = e->hnext;
@@ -195,14 +270,14 @@ static void unlink_entry(struct stp_map *m, int32_t i)
 	m->size--;
 }
 
-void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
+/* A new entry for key k (hash h, string lengths lens), zeroed; NULL if the map is full. */
+static struct stp_map_entry *insert(struct stp_map *m, const struct stp_key *k, u32 h,
+				    const u32 *lens)
 {
-	struct entry *e = stp_map_find(m, k);
+	struct stp_map_entry *e;
 	int32_t i;
 	int n;
 
-	if (e)
-		return e;
 	if (m->free_head < 0) {
 		if (!m->wrap || m->age_head < 0)
 			return NULL;
@@ -212,19 +287,23 @@ void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
 	e = E(m, i);
 	m->free_head = e->hnext;
 	memset(e->data, 0, m->esize - sizeof(*e));
-	e->hash = hash_key(m, k);
+	e->hash = h;
+	if (m->one_key && m->key_types[0] == STP_STRING) {
+		e->kwords = lens[0] & ~7u;
+		e->kmask = ~0UL >> (8 * (7 - (lens[0] & 7)));
+	}
 	for (n = 0; n < m->nkeys; n++) {
 		char *p = e->data + m->key_off[n];
 
 		if (m->key_types[n] == STP_STRING)
-			strscpy(p, k->s[n], MAXSTRINGLEN);
+			memcpy(p, k->s[n], lens[n]);     /* NUL-padded by the memset */
 		else
 			*(int64_t *)p = k->n[n];
 	}
 	if (m->vtype == STP_STAT)
 		stp_stat_clear((struct stp_stat *)(e->data + m->val_off), &m->spec);
-	e->hnext = m->heads[e->hash & (m->nbuckets - 1)];
-	m->heads[e->hash & (m->nbuckets - 1)] = i;
+	e->hnext = m->heads[h & (m->nbuckets - 1)];
+	m->heads[h & (m->nbuckets - 1)] = i;
 	e->age_next = -1;
 	e->age_prev = m->age_tail;
 	if (m->age_tail >= 0)
@@ -236,9 +315,25 @@ void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
 	return e;
 }
 
+void *stp_map_find_or_add(struct stp_map *m, const struct stp_key *k)
+{
+	u32 lens[STP_MAX_KEYS] __uninitialized, h;
+	struct stp_map_entry *e;
+
+	if (m->one_key && (e = last_is(m, k)))
+		return e;
+	h = hash_key(m, k, lens);
+	e = find_hashed(m, k, h, lens);
+	if (!e)
+		e = insert(m, k, h, lens);
+	if (e && m->one_key)
+		WRITE_ONCE(m->last, e);
+	return e;
+}
+
 void stp_map_delete(struct stp_map *m, const struct stp_key *k)
 {
-	struct entry *e = stp_map_find(m, k);
+	struct stp_map_entry *e = stp_map_find(m, k);
 
 	if (e)
 		unlink_entry(m, index_of(m, e));
@@ -271,27 +366,27 @@ void *stp_map_find_matching(struct stp_map *m, const struct stp_key *k, unsigned
 
 int64_t *stp_map_long(struct stp_map *m, void *e)
 {
-	return (int64_t *)(((struct entry *)e)->data + m->val_off);
+	return (int64_t *)(((struct stp_map_entry *)e)->data + m->val_off);
 }
 
 char *stp_map_str(struct stp_map *m, void *e)
 {
-	return ((struct entry *)e)->data + m->val_off;
+	return ((struct stp_map_entry *)e)->data + m->val_off;
 }
 
 struct stp_stat *stp_map_stat(struct stp_map *m, void *e)
 {
-	return (struct stp_stat *)(((struct entry *)e)->data + m->val_off);
+	return (struct stp_stat *)(((struct stp_map_entry *)e)->data + m->val_off);
 }
 
 int64_t stp_map_key_long(struct stp_map *m, void *e, int i)
 {
-	return *(int64_t *)(((struct entry *)e)->data + m->key_off[i]);
+	return *(int64_t *)(((struct stp_map_entry *)e)->data + m->key_off[i]);
 }
 
 const char *stp_map_key_str(struct stp_map *m, void *e, int i)
 {
-	return ((struct entry *)e)->data + m->key_off[i];
+	return ((struct stp_map_entry *)e)->data + m->key_off[i];
 }
 
 
@@ -316,7 +411,7 @@ void *stp_map_first(struct stp_map *m)
 
 void *stp_map_next(struct stp_map *m, void *e)
 {
-	int32_t n = ((struct entry *)e)->age_next;
+	int32_t n = ((struct stp_map_entry *)e)->age_next;
 
 	return n >= 0 ? E(m, n) : NULL;
 }

@@ -17,6 +17,7 @@
 #define STP_MAP_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 
 #ifndef MAXMAPENTRIES
 #define MAXMAPENTRIES 2048
@@ -39,6 +40,7 @@ struct stp_stat_spec {
 	int buckets;                         /* number of buckets, incl. under/overflow */
 	int shift;                           /* @variance(s, shift): fixed-point bits */
 	bool variance;                       /* @variance is used: keep its running terms */
+	bool no_minmax;                      /* neither @min nor @max is read: not kept */
 };
 #define STP_HIST_LOG_BUCKETS 128         /* 0, negative and positive powers of two */
 #define STP_HIST_LOG_BUCKET0 64
@@ -99,6 +101,32 @@ void *stp_map_next(struct stp_map *m, void *e);
 /* ---- statistics ---- */
 size_t stp_stat_size(const struct stp_stat_spec *spec);
 void stp_stat_add(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v);
+/* Out of line: the variance (a sample after the first) and histogram parts of adding v. */
+void __stp_stat_add_more(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v,
+			 bool variance);
+/* stp_stat_add() inlined: with a constant spec, what the statistic does not keep costs
+ * nothing. */
+static __always_inline void __stp_stat_add(struct stp_stat *st, const struct stp_stat_spec *spec,
+					   int64_t v)
+{
+	bool first = st->count == 0;
+
+	if (first) {
+		st->count = 1;
+		st->sum = st->min = st->max = v;
+		st->avg_s = v << spec->shift;
+		st->m2 = 0;
+	} else {
+		st->count++;
+		st->sum += v;
+		if (!spec->no_minmax && v > st->max)
+			st->max = v;
+		if (!spec->no_minmax && v < st->min)
+			st->min = v;
+	}
+	if (spec->hist != STP_HIST_NONE || (spec->variance && !first))
+		__stp_stat_add_more(st, spec, v, !first);
+}
 void stp_stat_clear(struct stp_stat *st, const struct stp_stat_spec *spec);
 /* Folds src into dst the way SystemTap combines per-CPU copies of an array element. */
 void stp_stat_merge(struct stp_stat *dst, const struct stp_stat *src,

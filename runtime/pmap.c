@@ -7,21 +7,16 @@
  * entries, in CPU order and each CPU's list order, then sorts and walks it. Readers hold
  * the global's lock for writing (the aggregate and scratch are shared); writers hold it
  * for reading (each CPU's map has one writer, the CPU itself, with interrupts off).
+ * Adding to an array with one key is inlined into the handler (map_fast.h), and only its
+ * misses come here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/percpu.h>
 #include "stp_runtime.h"
 #include "map.h"
-
-struct stp_pmap {
-	int ncpu;
-	struct stp_map **cpu;           /* one per possible CPU */
-	struct stp_map *agg;
-	struct stp_stat_spec spec;
-	struct stp_stat *scratch;
-};
 
 struct stp_pmap *stp_pmap_new(int nkeys, const u8 *key_types, const struct stp_stat_spec *spec,
 			      int max_entries, bool wrap)
@@ -35,8 +30,9 @@ struct stp_pmap *stp_pmap_new(int nkeys, const u8 *key_types, const struct stp_s
 	p->spec = *spec;
 	p->cpu = kcalloc(p->ncpu, sizeof(*p->cpu), GFP_KERNEL);
 	p->scratch = kzalloc(stp_stat_size(spec), GFP_KERNEL);
+	p->pcpu = alloc_percpu(struct stp_map *);
 	p->agg = stp_map_new(nkeys, key_types, STP_STAT, spec, max_entries, wrap);
-	if (!p->cpu || !p->scratch || !p->agg)
+	if (!p->cpu || !p->pcpu || !p->scratch || !p->agg)
 		goto fail;
 	for (i = 0; i < p->ncpu; i++) {
 		if (!cpu_possible(i))
@@ -44,6 +40,7 @@ struct stp_pmap *stp_pmap_new(int nkeys, const u8 *key_types, const struct stp_s
 		p->cpu[i] = stp_map_new(nkeys, key_types, STP_STAT, spec, max_entries, wrap);
 		if (!p->cpu[i])
 			goto fail;
+		*per_cpu_ptr(p->pcpu, i) = p->cpu[i];
 	}
 	return p;
 fail:
@@ -60,6 +57,7 @@ void stp_pmap_free(struct stp_pmap *p)
 	for (i = 0; p->cpu && i < p->ncpu; i++)
 		stp_map_free(p->cpu[i]);
 	kfree(p->cpu);
+	free_percpu(p->pcpu);
 	stp_map_free(p->agg);
 	kfree(p->scratch);
 	kfree(p);
@@ -74,6 +72,31 @@ int stp_pmap_add(struct stp_pmap *p, const struct stp_key *k, int64_t v)
 		return -ENOSPC;
 	stp_stat_add(stp_map_stat(m, e), &p->spec, v);
 	return 0;
+}
+
+/* The hash lookups behind stp_pmap_add_str() and stp_pmap_add_long() (map_fast.h). */
+static struct stp_stat *slot(struct stp_pmap *p, const struct stp_key *k)
+{
+	struct stp_map *m = this_cpu_read(*p->pcpu);
+	void *e = stp_map_find_or_add(m, k);
+
+	return e ? stp_map_stat(m, e) : NULL;
+}
+
+struct stp_stat *__stp_pmap_slot_str(struct stp_pmap *p, const char *s)
+{
+	struct stp_key k __uninitialized;
+
+	k.s[0] = s;
+	return slot(p, &k);
+}
+
+struct stp_stat *__stp_pmap_slot_long(struct stp_pmap *p, int64_t n)
+{
+	struct stp_key k __uninitialized;
+
+	k.n[0] = n;
+	return slot(p, &k);
 }
 
 struct stp_stat *stp_pmap_get(struct stp_pmap *p, const struct stp_key *k)

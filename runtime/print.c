@@ -10,12 +10,13 @@
 
 #include "stp_runtime.h"
 
+/* The buffer of each CPU, and (a per-CPU variable, one load away) how much it holds. */
 struct stp_print_buf {
-	size_t len;
 	char data[STP_PRINT_BUFSIZE];
 };
 
 static struct stp_print_buf __percpu *stp_print_bufs;
+DEFINE_PER_CPU(size_t, stp_print_len);
 
 int stp_print_alloc(void)
 {
@@ -29,27 +30,27 @@ void stp_print_free(void)
 	stp_print_bufs = NULL;
 }
 
-static struct stp_print_buf *this_buf(void)
+static char *this_buf(void)
 {
-	return this_cpu_ptr(stp_print_bufs);
+	return this_cpu_ptr(stp_print_bufs)->data;
 }
 
 void stp_print_flush(void)
 {
-	struct stp_print_buf *b = this_buf();
+	size_t len = __this_cpu_read(stp_print_len);
 
-	if (b->len) {
-		stp_relay_write(b->data, b->len);
-		b->len = 0;
+	if (len) {
+		stp_relay_write(this_buf(), len);
+		__this_cpu_write(stp_print_len, 0);
 	}
 }
 
 char *stp_print_window(size_t *room)
 {
-	struct stp_print_buf *b = this_buf();
+	size_t len = __this_cpu_read(stp_print_len);
 
-	*room = STP_PRINT_BUFSIZE - b->len;
-	return b->data + b->len;
+	*room = STP_PRINT_BUFSIZE - len;
+	return this_buf() + len;
 }
 
 char *stp_print_window_flushed(size_t *room)
@@ -60,26 +61,22 @@ char *stp_print_window_flushed(size_t *room)
 
 void stp_print_commit(size_t n)
 {
-	struct stp_print_buf *b = this_buf();
-
-	b->len += n;
-	if (b->len == STP_PRINT_BUFSIZE)
+	if (__this_cpu_add_return(stp_print_len, n) == STP_PRINT_BUFSIZE)
 		stp_print_flush();
 }
 
 void stp_print_mem(const char *s, size_t len)
 {
-	struct stp_print_buf *b = this_buf();
+	char *b = this_buf();
 
 	while (len) {
-		size_t room = STP_PRINT_BUFSIZE - b->len;
-		size_t n = len < room ? len : room;
+		size_t used = __this_cpu_read(stp_print_len);
+		size_t n = min(len, STP_PRINT_BUFSIZE - used);
 
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
+		memcpy(b + used, s, n);
 		s += n;
 		len -= n;
-		if (b->len == STP_PRINT_BUFSIZE)
+		if (__this_cpu_add_return(stp_print_len, n) == STP_PRINT_BUFSIZE)
 			stp_print_flush();
 	}
 }
@@ -96,21 +93,22 @@ void stp_print_char(char ch)
 
 void stp_printf(const char *fmt, ...)
 {
-	struct stp_print_buf *b = this_buf();
+	char *b = this_buf();
+	size_t used = __this_cpu_read(stp_print_len);
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(b->data + b->len, STP_PRINT_BUFSIZE - b->len, fmt, ap);
+	n = vsnprintf(b + used, STP_PRINT_BUFSIZE - used, fmt, ap);
 	va_end(ap);
-	if (b->len + n < STP_PRINT_BUFSIZE) {
-		b->len += n;
+	if (used + n < STP_PRINT_BUFSIZE) {
+		__this_cpu_write(stp_print_len, used + n);
 		return;
 	}
 	/* Did not fit: flush what was there and format again into the empty buffer. */
 	stp_print_flush();
 	va_start(ap, fmt);
-	n = vsnprintf(b->data, STP_PRINT_BUFSIZE, fmt, ap);
+	n = vsnprintf(b, STP_PRINT_BUFSIZE, fmt, ap);
 	va_end(ap);
-	b->len = min_t(size_t, n, STP_PRINT_BUFSIZE - 1);
+	__this_cpu_write(stp_print_len, min_t(size_t, n, STP_PRINT_BUFSIZE - 1));
 }

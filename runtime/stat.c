@@ -74,27 +74,20 @@ static void add_variance(struct stp_stat *st, const struct stp_stat_spec *spec, 
 	st->variance_s = div64_s64(st->m2, st->count - 1);
 }
 
-void stp_stat_add(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v)
+void __stp_stat_add_more(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v,
+			 bool variance)
 {
-	if (st->count == 0) {
-		st->count = 1;
-		st->sum = st->min = st->max = v;
-		st->avg_s = v << spec->shift;
-		st->m2 = 0;
-	} else {
-		st->count++;
-		st->sum += v;
-		if (v > st->max)
-			st->max = v;
-		if (v < st->min)
-			st->min = v;
-		if (spec->variance)
-			add_variance(st, spec, v);
-	}
+	if (variance && spec->variance)
+		add_variance(st, spec, v);
 	if (spec->hist == STP_HIST_LOG)
 		st->buckets[log_bucket(v)]++;
 	else if (spec->hist == STP_HIST_LINEAR)
 		st->buckets[linear_bucket(v, spec)]++;
+}
+
+void stp_stat_add(struct stp_stat *st, const struct stp_stat_spec *spec, int64_t v)
+{
+	__stp_stat_add(st, spec, v);
 }
 
 static int64_t div_or_zero(int64_t a, int64_t b)

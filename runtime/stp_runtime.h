@@ -20,6 +20,7 @@
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/delay.h>
+#include <asm/asm.h>
 
 /* Kernel log lines name the module at run time, not through KBUILD_MODNAME, so the runtime's
  * objects are the same for every module and pass 4 can build them once per kernel and -D
@@ -66,6 +67,9 @@
 #ifndef INTERRUPTIBLE
 #define INTERRUPTIBLE 1           /* 1: handlers run with interrupts on (0: masked) */
 #endif
+#ifndef MINSTACKSPACE
+#define MINSTACKSPACE 1024        /* kernel stack bytes a probe hit needs left, else skipped */
+#endif
 #ifndef STP_PRINT_BUFSIZE
 #define STP_PRINT_BUFSIZE 8192    /* per-CPU output staged during one probe hit */
 #endif
@@ -75,6 +79,8 @@
 #ifndef STP_RELAY_N_SUBBUFS
 #define STP_RELAY_N_SUBBUFS 16
 #endif
+
+#include "map_fast.h"
 
 typedef int64_t stp_long;
 
@@ -201,6 +207,8 @@ void stp_print_mem(const char *s, size_t len);
 void stp_print_char(char ch);
 void stp_printf(const char *fmt, ...) __printf(1, 2);
 void stp_print_flush(void);
+/* How much output this CPU has staged: the hot path checks it inline. */
+DECLARE_PER_CPU(size_t, stp_print_len);
 /* printf's direct access: the free part of this CPU's buffer (after a flush), then how
  * much of it was written. */
 char *stp_print_window(size_t *room);
@@ -228,12 +236,26 @@ void stp_handle_command(u32 type, const void *data, u32 len);
 DECLARE_PER_CPU(int, stp_busy);                         /* a probe runs on this CPU */
 DECLARE_PER_CPU(struct stp_context *, stp_cpu_context); /* this CPU's context */
 
+/* Less than MINSTACKSPACE bytes of kernel stack left? Task stacks are THREAD_SIZE-aligned,
+ * so the stack pointer's offset in its THREAD_SIZE block is what is left; other stacks
+ * (interrupts, exceptions) need not be aligned, and a hit on them runs unless
+ * MINSTACKSPACE is more than any stack has (__stp_stack_low, context.c). */
+bool __stp_stack_low(unsigned long sp);
+static __always_inline bool stp_stack_low(void)
+{
+	unsigned long sp = current_stack_pointer;
+
+	return unlikely((sp & (THREAD_SIZE - 1)) < MINSTACKSPACE) && __stp_stack_low(sp);
+}
+
 /* Runs one hit of p (whose handler is HANDLER) in this CPU's context, for event probes
  * and lifecycle probes alike. Preemption stays off throughout (PREEMPT_OFF: the caller
  * runs with it off already, as kprobe handlers do); interrupts too unless INTERRUPTIBLE. A
  * hit that comes while a probe already runs on the CPU (from an interrupt, an NMI, or
- * something the handler calls) is skipped and counted. Only the fields a handler reads
- * are reset: no clearing of the context or its frames. With p and HANDLER known at
+ * something the handler calls) is skipped and counted, and so is one with too little
+ * stack left (stp_stack_low). Only the fields a handler reads are set: no clearing of the
+ * context or its frames; nesting is 0 between hits (every call restores it), and
+ * probe_data is read only by handlers that are given it. With p and HANDLER known at
  * compile time, the handler is called directly and may be inlined. */
 static __always_inline void __stp_run_hit(const struct stp_probe *p,
 					  void (*handler)(struct stp_context *c),
@@ -243,6 +265,10 @@ static __always_inline void __stp_run_hit(const struct stp_probe *p,
 	struct stp_context *c;
 	unsigned long flags = 0;
 
+	if (unlikely(stp_stack_low())) {
+		stp_note_skipped();
+		return;
+	}
 	if (!INTERRUPTIBLE)
 		local_irq_save(flags);
 	else if (!preempt_off)
@@ -260,13 +286,14 @@ static __always_inline void __stp_run_hit(const struct stp_probe *p,
 	c->probe_point = p->pp;
 	c->last_error = NULL;
 	c->actionremaining = maxaction;
-	c->nesting = 0;
 	c->regs = regs;
-	c->probe_data = data;
+	if (data)                       /* only handlers given data read it */
+		c->probe_data = data;
 	handler(c);
 	if (unlikely(c->last_error))
 		stp_report_error(c);
-	stp_print_flush();
+	if (this_cpu_read(stp_print_len))
+		stp_print_flush();
 	this_cpu_dec(stp_busy);
 	if (!INTERRUPTIBLE)
 		local_irq_restore(flags);

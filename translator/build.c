@@ -101,6 +101,8 @@ static int deliver(struct session *s)
 	if (s->last_pass != 4)
 		return 0;
 	const char *dest = A("%s.ko", s->module_name);
+	/* A new file, not the old one truncated: ext4 would write that back at once. */
+	unlink(dest);
 	if (copy_file(s->module_path, dest) != 0) {
 		diag_plain_error("ERROR: cannot copy the module to %s", dest);
 		return 1;
@@ -111,6 +113,10 @@ static int deliver(struct session *s)
 
 int pass4_build(struct session *s)
 {
+	if (s->cached_module && !s->tmpdir) {   /* -p4 on a cache hit: no directory made */
+		s->module_path = s->cached_module;
+		return deliver(s);
+	}
 	s->module_path = A("%s/%s.ko", s->tmpdir, s->module_name);
 	if (s->cached_module) {
 		if (link_or_copy(s->cached_module, s->module_path) != 0) {

@@ -16,7 +16,9 @@
 #define _GNU_SOURCE
 #include "cache.h"
 #include "arena.h"
+#include "diag.h"
 #include "elaborate.h"
+#include "usymbols.h"
 #include "util.h"
 #include "version.h"
 
@@ -62,19 +64,183 @@ static void hash_bytes(struct hasher *h, const void *p, size_t n)
 	XXH3_128bits_update(h->st, p, n);
 }
 
-void hash_file(struct hasher *h, const char *path)
+/* ---- file digests, kept between runs ----
+ *
+ * Hashing the tapset and runtime trees and the kernel's .config and Module.symvers for
+ * every key would read megabytes on each run, a cache hit included. So each file enters a
+ * key as its own XXH3-128 digest, and the digests are kept in cache/file-digests, each
+ * valid while the file's size, modification and change times and inode stay the same. A
+ * file changed less than two seconds ago is not kept: a second change within the
+ * timestamps' granularity would go unseen. Written (whole, then renamed) at exit when
+ * something new was learnt. */
+
+struct file_digest {
+	char *path;
+	long long size, mtime, ctime;          /* times in ns */
+	unsigned long long ino;
+	XXH128_hash_t d;
+	int next;                              /* hash chain: index, or -1 */
+};
+
+#define DIGEST_BUCKETS 1024
+static struct {
+	struct file_digest *v;
+	size_t n, cap;
+	int head[DIGEST_BUCKETS];              /* by path: index + 1, 0 for none */
+	char *file;                            /* cache/file-digests, or NULL */
+	int loaded, dirty;
+} digests;
+
+static unsigned path_bucket(const char *path)
+{
+	return (unsigned)XXH3_64bits(path, strlen(path)) % DIGEST_BUCKETS;
+}
+
+static long long ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static void digests_add(const char *path, const struct stat *sb, XXH128_hash_t d)
+{
+	if (digests.n == digests.cap) {
+		size_t cap = digests.cap ? 2 * digests.cap : 256;
+		struct file_digest *v = realloc(digests.v, cap * sizeof(*v));
+		if (!v)
+			return;
+		digests.v = v;
+		digests.cap = cap;
+	}
+	unsigned b = path_bucket(path);
+	digests.v[digests.n] = (struct file_digest){ strdup(path), sb->st_size,
+		ns(&sb->st_mtim), ns(&sb->st_ctim), sb->st_ino, d, digests.head[b] - 1 };
+	digests.head[b] = (int)++digests.n;
+}
+
+/* The entry of path, or NULL. */
+static struct file_digest *digest_of(const char *path)
+{
+	for (int i = digests.head[path_bucket(path)] - 1; i >= 0; i = digests.v[i].next)
+		if (!strcmp(digests.v[i].path, path))
+			return &digests.v[i];
+	return NULL;
+}
+
+static void digests_save(void)
+{
+	char *tmp = NULL;
+	FILE *f;
+
+	if (!digests.dirty || !digests.file || asprintf(&tmp, "%s.%d", digests.file, (int)getpid()) < 0)
+		return;
+	f = fopen(tmp, "w");
+	for (size_t i = 0; f && i < digests.n; i++) {
+		const struct file_digest *e = &digests.v[i];
+		fprintf(f, "%016llx%016llx %lld %lld %lld %llu %s\n", (unsigned long long)e->d.high64,
+			(unsigned long long)e->d.low64, e->size, e->mtime, e->ctime, e->ino, e->path);
+	}
+	if (f && fclose(f) == 0)
+		rename(tmp, digests.file);
+	else
+		unlink(tmp);
+	free(tmp);
+}
+
+static void digests_load(void)
+{
+	const char *dir = cache_dir();
+	char line[PATH_MAX + 128];
+	FILE *f;
+
+	digests.loaded = 1;
+	if (make_dirs(dir) != 0 || asprintf(&digests.file, "%s/file-digests", dir) < 0) {
+		digests.file = NULL;
+		return;
+	}
+	atexit(digests_save);
+	f = fopen(digests.file, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long hi, lo;
+		struct stat sb = { 0 };
+		long long mt, ct;
+		int off = 0;
+		if (sscanf(line, "%16llx%16llx %lld %lld %lld %llu %n", &hi, &lo, (long long *)&sb.st_size,
+			   &mt, &ct, (unsigned long long *)&sb.st_ino, &off) < 6 || !off)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		sb.st_mtim = (struct timespec){ mt / 1000000000, mt % 1000000000 };
+		sb.st_ctim = (struct timespec){ ct / 1000000000, ct % 1000000000 };
+		digests_add(line + off, &sb, (XXH128_hash_t){ .low64 = lo, .high64 = hi });
+	}
+	if (f)
+		fclose(f);
+}
+
+/* The kept digest of path, if sb still describes the file it was taken of. */
+static const struct file_digest *digest_kept(const char *path, const struct stat *sb)
+{
+	const struct file_digest *e;
+
+	if (!digests.loaded)
+		digests_load();
+	e = digest_of(path);
+	return e && e->size == sb->st_size && e->mtime == ns(&sb->st_mtim) &&
+	       e->ctime == ns(&sb->st_ctim) && e->ino == sb->st_ino ? e : NULL;
+}
+
+/* The digest of a file's contents; -1 if it can't be read. */
+static int digest_read(const char *path, XXH128_hash_t *d)
 {
 	FILE *f = fopen(path, "rb");
+	XXH3_state_t *st;
 	char buf[65536];
 	size_t n;
 
-	if (!f) {
+	if (!f)
+		return -1;
+	st = XXH3_createState();
+	XXH3_128bits_reset(st);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		XXH3_128bits_update(st, buf, n);
+	*d = XXH3_128bits_digest(st);
+	XXH3_freeState(st);
+	fclose(f);
+	return 0;
+}
+
+/* hash_file() of a file whose stat() gave sb. */
+static void hash_file_stat(struct hasher *h, const char *path, const struct stat *sb)
+{
+	const struct file_digest *kept = digest_kept(path, sb);
+	struct file_digest *stale;
+	XXH128_hash_t d;
+
+	if (kept) {
+		d = kept->d;
+	} else if (digest_read(path, &d) != 0) {
 		XXH3_128bits_update(h->st, "-", 1);
 		return;
+	} else if (sb->st_mtime < time(NULL) - 2 && sb->st_ctime < time(NULL) - 2 &&
+		   !strchr(path, '\n')) {
+		if ((stale = digest_of(path))) {
+			*stale = (struct file_digest){ stale->path, sb->st_size, ns(&sb->st_mtim),
+				ns(&sb->st_ctim), sb->st_ino, d, stale->next };
+		} else {
+			digests_add(path, sb, d);
+		}
+		digests.dirty = 1;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		XXH3_128bits_update(h->st, buf, n);
-	fclose(f);
+	XXH3_128bits_update(h->st, &d, sizeof(d));
+}
+
+void hash_file(struct hasher *h, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		XXH3_128bits_update(h->st, "-", 1);
+	else
+		hash_file_stat(h, path, &sb);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -100,10 +266,12 @@ void hash_tree(struct hasher *h, const char *dir)
 		const char *path = A("%s/%s", dir, names[i]);
 		struct stat sb;
 		hash_str(h, names[i]);
-		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		if (stat(path, &sb) != 0)
+			XXH3_128bits_update(h->st, "-", 1);
+		else if (S_ISDIR(sb.st_mode))
 			hash_tree(h, path);
 		else
-			hash_file(h, path);
+			hash_file_stat(h, path, &sb);
 	}
 }
 
@@ -252,6 +420,7 @@ static const char *module_key(const struct session *s)
 	for (int i = 0; i < s->defines.n; i++)
 		hash_str(h, s->defines.v[i]);
 	hash_kbuild_opts(h, s);
+	usymbols_hash(h);                       /* the -d binaries themselves */
 	hash_str(h, "-I");
 	for (int i = 0; i < s->include_dirs.n; i++) {
 		hash_str(h, s->include_dirs.v[i]);
@@ -327,14 +496,25 @@ int cache_lookup(struct session *s)
 		return 0;
 	const char *c = A("%s/%s.c", cache_dir(), s->cache_key);
 	const char *ko = A("%s/%s.ko", cache_dir(), s->cache_key);
-	const char *local = A("%s/stap_src.c", s->tmpdir);
-	if (!file_exists(c) || !file_exists(ko) || copy_file(c, local) != 0)
+	if (!file_exists(c) || !file_exists(ko))
 		return 0;
 	utime(ko, NULL);               /* recently used */
-	s->c_source = local;
+	s->c_source = c;
 	s->cached_source = c;
 	s->cached_module = ko;
 	return 1;
+}
+
+int cache_use_tmpdir(struct session *s)
+{
+	const char *local = A("%s/stap_src.c", s->tmpdir);
+
+	if (copy_file(s->cached_source, local) != 0) {
+		diag_plain_error("ERROR: cannot copy %s", s->cached_source);
+		return 1;
+	}
+	s->c_source = local;
+	return 0;
 }
 
 void cache_store(struct session *s)

@@ -29,8 +29,10 @@ int link_or_copy(const char *from, const char *to);
 /* ---- the module cache ---- */
 /* Before pass 3: computes s->cache_key from everything passes 3 and 4 depend on, names the
  * module stap_KEY unless -m did, and on a hit points s->cached_source and s->cached_module at
- * the entry (copying its C into the temporary directory as s->c_source). 1 on a hit. */
+ * the entry (s->c_source too). 1 on a hit. */
 int cache_lookup(struct session *s);
+/* After a hit: copies the cached C into the temporary directory as s->c_source (for -k). */
+int cache_use_tmpdir(struct session *s);
 /* Saves the freshly built module and its C under s->cache_key, then trims the cache. */
 void cache_store(struct session *s);
 /* Removes the least recently used entries (modules, prebuilt runtimes, precompiled

@@ -106,23 +106,41 @@ static void emit_counted(const char *key, const char *msg, int *counter)
 	fflush(stderr);
 }
 
-void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+/* label: "saw" (the token that does not fit) or " at" (the construct that is wrong). */
+static void parse_error_v(const struct srcloc *loc, const char *label, const char *what,
+			  const char *fmt, va_list ap)
 {
 	char body[1024], at[512], msg[4096];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
 	format_at(at, sizeof(at), loc);
 	if (what)
-		snprintf(msg, sizeof(msg), "parse error: %s\n        saw: %s at %s\n", body, what, at);
+		snprintf(msg, sizeof(msg), "parse error: %s\n        %s: %s at %s\n", body, label,
+			 what, at);
 	else
 		snprintf(msg, sizeof(msg), "parse error: %s\n         at: %s\n", body, at);
 	append_source(msg, sizeof(msg), loc, 5);
 	strncat(msg, "\n", sizeof(msg) - strlen(msg) - 1);
 	error_count++;
 	emit(msg);
+}
+
+void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	parse_error_v(loc, "saw", what, fmt, ap);
+	va_end(ap);
+}
+
+void diag_parse_error_at(const struct srcloc *loc, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	parse_error_v(loc, " at", what, fmt, ap);
+	va_end(ap);
 }
 
 static void located_message(const char *kind, const struct srcloc *loc, const char *what,

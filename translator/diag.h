@@ -34,6 +34,9 @@ struct srcloc {
 /* A parse error: "parse error: MSG\n  saw: WHAT at LOC\n source: ..."; WHAT may be NULL. */
 void diag_parse_error(const struct srcloc *loc, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same with "at:" for "saw:": the construct named is itself what is wrong. */
+void diag_parse_error_at(const struct srcloc *loc, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A semantic error: "semantic error: MSG: WHAT at LOC\n source: ..."; loc/WHAT may be NULL. */
 void diag_semantic_error(const struct srcloc *loc, const char *what, const char *fmt, ...)

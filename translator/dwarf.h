@@ -64,6 +64,23 @@ const char *dw_addr_section(struct dw_ctx *dw, uint64_t addr, uint64_t *offset);
 /* The ELF symbol containing ADDR (a function's own symbol, e.g. "foo.constprop.0") and
  * the offset into it, or NULL. For modules this is what a kprobe names ("MOD:SYMBOL"). */
 const char *dw_addr_symbol(struct dw_ctx *dw, uint64_t addr, uint64_t *offset);
+/* C text (unsigned long) of where the link-time address ADDR is at run time: moved by the
+ * kernel's KASLR offset (&_printk minus its link-time address) when it lies in the kernel
+ * image, not in the per-CPU area; unchanged in objects without _printk. */
+const char *dw_kernel_addr(struct dw_ctx *dw, uint64_t addr);
+/* How to find the caller's frame at PC, from the call frame information: the call frame
+ * address (the stack pointer before the call that entered the function holding PC; the
+ * return address is just below it) is register cfa_reg + cfa_off (x86_64 DWARF numbers:
+ * 7 the stack pointer, 6 the frame pointer), and the caller's frame pointer is saved at
+ * CFA + bp_off (bp_saved) or still in the register. Returns 0, or -1 when there is no CFI
+ * for PC or the rules are other ones. */
+struct dw_frame_rule {
+	int cfa_reg;
+	int64_t cfa_off;
+	int bp_saved;
+	int64_t bp_off;
+};
+int dw_frame_rule(struct dw_ctx *dw, uint64_t pc, struct dw_frame_rule *out);
 /* How many symbols of the object's symbol table have this name. */
 int dw_symbol_count(struct dw_ctx *dw, const char *name);
 /* Builds (or loads from the cache) the name index now; returns 1 if it was built. */

@@ -57,6 +57,7 @@ struct dw_ctx {
 	int ninit;
 	bool init_loaded;
 	bool secs_loaded;
+	const char *kaslr_offset;       /* dwarf_loc.c kaslr_offset(): NULL = not asked, "" = none */
 };
 
 /* dwarf.c */

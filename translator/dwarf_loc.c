@@ -8,6 +8,7 @@
  */
 #include "dwarf_int.h"
 
+#include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,70 @@ static const char *module_addr(struct ev *e, uint64_t addr)
 			 (unsigned long long)off);
 }
 
+/* ---- fixed kernel addresses and KASLR ----
+ *
+ * The kernel runs moved by a random offset from its link-time addresses (KASLR). The
+ * offset is found at run time from a function the kernel exports, whose link-time address
+ * the symbol table gives: &_printk - (link-time _printk). Only addresses inside a section
+ * of the image move; per-CPU offsets (.data..percpu) and objects without such a symbol
+ * (a user-space test fixture) are left as they are. */
+
+static const char *const kaslr_anchors[] = { "_printk", "printk" };
+
+/* Whether ADDR is in an allocated section of the image other than the per-CPU area. */
+static bool in_image(struct dw_ctx *dw, uint64_t addr)
+{
+	Dwarf_Addr a = addr, bias;
+	Elf_Scn *scn = dwfl_module_address_section(dw->mod, &a, &bias);
+	Elf *elf = dwfl_module_getelf(dw->mod, &bias);
+	size_t shstrndx;
+	GElf_Shdr sh;
+	const char *nm;
+
+	if (!scn || !elf || !gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+	    elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	nm = elf_strptr(elf, shstrndx, sh.sh_name);
+	return nm && strcmp(nm, ".data..percpu") != 0;
+}
+
+/* The KASLR offset at run time as C text (unsigned long), or NULL (a module, a fixture). */
+static const char *kaslr_offset(struct dw_ctx *dw)
+{
+	int n;
+
+	if (dw->kaslr_offset)
+		return *dw->kaslr_offset ? dw->kaslr_offset : NULL;
+	dw->kaslr_offset = "";
+	if (dw->is_rel)
+		return NULL;
+	n = dwfl_module_getsymtab(dw->mod);
+	for (size_t a = 0; a < sizeof(kaslr_anchors) / sizeof(kaslr_anchors[0]); a++)
+		for (int i = 1; i < n; i++) {
+			GElf_Sym sym;
+			GElf_Addr addr;
+			const char *nm = dwfl_module_getsym_info(dw->mod, i, &sym, &addr, NULL,
+								 NULL, NULL);
+
+			if (!nm || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    GELF_ST_BIND(sym.st_info) != STB_GLOBAL || strcmp(nm, kaslr_anchors[a]))
+				continue;
+			dw->kaslr_offset = dw_printf(dw, "((unsigned long)&%s - 0x%llxUL)", nm,
+						     (unsigned long long)addr);
+			return dw->kaslr_offset;
+		}
+	return NULL;
+}
+
+const char *dw_kernel_addr(struct dw_ctx *dw, uint64_t addr)
+{
+	const char *off = in_image(dw, addr) ? kaslr_offset(dw) : NULL;
+
+	if (!off)
+		return dw_printf(dw, "0x%llxUL", (unsigned long long)addr);
+	return dw_printf(dw, "(0x%llxUL + %s)", (unsigned long long)addr, off);
+}
+
 /* The CFA at the pc, as a C value. */
 static const char *cfa_expr(struct ev *e, int depth)
 {
@@ -227,7 +292,7 @@ static bool eval_ops(struct ev *e, const Dwarf_Op *ops, size_t n, struct loc *ou
 				PUSH(x);
 				break;
 			}
-			PUSH(dw_printf(dw, "0x%llxUL", (unsigned long long)(a1 + dw->bias)));
+			PUSH(dw_kernel_addr(dw, a1 + dw->bias));
 			break;
 		case DW_OP_addrx:
 		case DW_OP_GNU_addr_index:
@@ -247,7 +312,8 @@ static bool eval_ops(struct ev *e, const Dwarf_Op *ops, size_t n, struct loc *ou
 				PUSH(x);
 				break;
 			}
-			PUSH(dw_printf(dw, "0x%llxUL", (unsigned long long)ad));
+			PUSH(op == DW_OP_addrx || op == DW_OP_GNU_addr_index ? dw_kernel_addr(dw, ad)
+				: dw_printf(dw, "0x%llxUL", (unsigned long long)ad));
 			break;
 		}
 		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
@@ -469,6 +535,59 @@ Dwarf_CFI *dw_get_cfi(struct dw_ctx *dw, Dwarf_Addr *bias)
 	}
 	*bias = dw->cfi_bias;
 	return dw->cfi;
+}
+
+/* Where the caller's frame pointer (DWARF register 6) is, from one register rule: saved at
+ * CFA + *off (returns 1), kept in the register (0), or -1 for any other rule. */
+static int bp_rule(Dwarf_Frame *fr, int64_t *off)
+{
+	Dwarf_Op mem[3], *ops;
+	size_t n;
+
+	if (dwarf_frame_register(fr, 6, mem, &ops, &n) != 0)
+		return -1;
+	if (n == 0)
+		return 0;               /* same value, or undefined: this frame did not save it */
+	if (ops[0].atom != DW_OP_call_frame_cfa || ops[n - 1].atom == DW_OP_stack_value)
+		return -1;
+	if (n == 1)
+		*off = 0;
+	else if (n == 2 && ops[1].atom == DW_OP_plus_uconst)
+		*off = (int64_t)ops[1].number;
+	else if (n == 3 && ops[1].atom == DW_OP_consts && ops[2].atom == DW_OP_plus)
+		*off = (int64_t)ops[1].number;
+	else
+		return -1;
+	return 1;
+}
+
+int dw_frame_rule(struct dw_ctx *dw, uint64_t pc, struct dw_frame_rule *out)
+{
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi = dw_get_cfi(dw, &bias);
+	Dwarf_Frame *fr = NULL;
+	Dwarf_Op *ops;
+	size_t n;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &fr) == 0 &&
+	    dwarf_frame_cfa(fr, &ops, &n) == 0 && n == 1) {
+		if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+			out->cfa_reg = ops[0].atom - DW_OP_breg0;
+			out->cfa_off = (int64_t)ops[0].number;
+			rc = 0;
+		} else if (ops[0].atom == DW_OP_bregx) {
+			out->cfa_reg = (int)ops[0].number;
+			out->cfa_off = (int64_t)ops[0].number2;
+			rc = 0;
+		}
+		out->bp_saved = rc == 0 ? bp_rule(fr, &out->bp_off) : -1;
+		if (out->bp_saved < 0 || (out->cfa_reg != 6 && out->cfa_reg != 7))
+			rc = -1;
+	}
+	free(fr);
+	return rc;
 }
 
 /* ---- reading values ---- */

@@ -47,6 +47,7 @@ struct elab_ctx {
 	int nuses;                       /* globals met so far (symbol.first_use) */
 	const struct source_file *as_file; /* names resolve as if written there (the global
 					      display probes: the user's private globals) */
+	const char *pn;                  /* pn() of the probes being derived */
 };
 
 /* ---- small shared helpers ---- */
@@ -1149,9 +1150,29 @@ static int derive_wildcard(struct elab_ctx *c, struct node *decl, struct node *p
 }
 
 /* Derives concrete probes from one point. Returns how many, or -1 after an error. */
+/* pn() of the probes that alias a yields for the user's point: the alias's name, then the
+ * point's components beyond it ("syscall.*.return" -> "syscall.read.return"). */
+static const char *alias_pn(const struct alias_info *a, const struct node *point)
+{
+	const char *rest = pp_to_string(point);
+	int comps = a->ncomps, nest = 0, quoted = 0;
+
+	for (; *rest && comps > 0; rest++) {
+		if (*rest == '"' && rest[-1] != '\\')
+			quoted = !quoted;
+		else if (!quoted && (*rest == '(' || *rest == ')'))
+			nest += *rest == '(' ? 1 : -1;
+		else if (!quoted && !nest && *rest == '.' && --comps == 0)
+			break;
+	}
+	return A("%s%s", a->name, rest);
+}
+
 static int derive(struct elab_ctx *c, struct node *decl, struct node *point, struct node *body,
 		  const char *chain, const struct node *alias, int depth)
 {
+	if (depth == 0)
+		c->pn = pp_to_string(point);
 	if (depth > 40) {
 		diag_semantic_error(&point->loc, point->tok_desc,
 				    "recursive loop in alias expansion of %s", pp_to_string(point));
@@ -1179,6 +1200,8 @@ static int derive(struct elab_ctx *c, struct node *decl, struct node *point, str
 			const struct pp_comp *suffix = point->pp;
 			for (int k = 0; k < a->ncomps; k++)
 				suffix = suffix->next;
+			if (depth == 0)
+				c->pn = alias_pn(a, point);
 			const char *text = A("%s %s ", a->name, ad->is_epilogue ? "+=" : "=");
 			for (struct node *t = ad->alias_targets; t; t = t->next)
 				text = A("%s%s%s", text, t == ad->alias_targets ? "" : ", ", point_text(t));
@@ -1236,7 +1259,7 @@ static int derive(struct elab_ctx *c, struct node *decl, struct node *point, str
 	}
 	struct probe_info proto = {
 		.decl = decl, .body = body, .point = point, .family = fam,
-		.condition = point->cond, .derivation = chain, .alias = alias,
+		.condition = point->cond, .derivation = chain, .alias = alias, .pn = c->pn,
 	};
 	int before = c->prog->nprobes;
 	int speculative = point->optional || c->quiet;

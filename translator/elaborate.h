@@ -86,6 +86,8 @@ struct probe_info {
 					     probes that share it share its locals */
 	const struct node *point;         /* the concrete probe point (after alias expansion) */
 	const char *pp;                   /* pp(): canonical probe point */
+	const char *pn;                   /* pn(): the point as the script wrote it, after
+					     alias-name wildcards (syscall.* -> syscall.read) */
 	const struct probe_family *family;
 	void *family_data;                /* what the family resolved (address, period...) */
 	int priority;                     /* begin(N)/end(N) ordering */

@@ -67,12 +67,27 @@ static const char *pass2_summary(struct session *s)
 		 s->prog->nembeds, s->prog->nembeds == 1 ? "" : "s", nglob, nglob == 1 ? "" : "s");
 }
 
-/* Pass 3 is skipped when the module cache already has this program (cache.c). */
+static int make_tmpdir(struct session *s);
+
+/* Pass 3 is skipped when the module cache already has this program (cache.c). The
+ * temporary directory is made only when something is to be built or run: a cache hit
+ * with -p3 or -p4 needs none. */
 static int pass3(struct session *s)
 {
-	if (cache_lookup(s))
+	if (cache_lookup(s) && !s->keep_tmp)
 		return 0;
+	if (make_tmpdir(s) != 0)
+		return 1;
+	if (s->cached_source)
+		return cache_use_tmpdir(s);
 	return pass3_translate(s);
+}
+
+static int pass4(struct session *s)
+{
+	if (s->last_pass > 4 && make_tmpdir(s) != 0)
+		return 1;
+	return pass4_build(s);
 }
 
 static const char *pass3_summary(struct session *s)
@@ -123,7 +138,7 @@ static const struct pass passes[] = {
 	{ 1, pass1, pass1_summary, pass1_output, "parse failed", "error::pass1" },
 	{ 2, pass2_elaborate, pass2_summary, pass2_output, "analysis failed", "error::pass2" },
 	{ 3, pass3, pass3_summary, pass3_output, "translation failed", "error::pass3" },
-	{ 4, pass4_build, pass4_summary, NULL, "compilation failed", "error::pass4" },
+	{ 4, pass4, pass4_summary, NULL, "compilation failed", "error::pass4" },
 	{ 5, pass5_run, pass5_summary, NULL, "run failed", "error::pass5" },
 };
 
@@ -218,6 +233,8 @@ static int make_tmpdir(struct session *s)
 	const char *base = getenv("TMPDIR");
 	char *dir = A("%s/stapXXXXXX", base && *base ? base : "/tmp");
 
+	if (s->tmpdir)
+		return 0;
 	if (!mkdtemp(dir)) {
 		diag_plain_error("ERROR: cannot create a temporary directory in %s",
 				 base && *base ? base : "/tmp");
@@ -239,9 +256,6 @@ int main(int argc, char **argv)
 	diag_set_flags(sess.suppress_warnings, sess.warnings_fatal);
 	if (environment_setup(&sess) != 0)
 		return 1;
-	if (sess.last_pass >= 3 && make_tmpdir(&sess) != 0)
-		return 1;
-
 	status = run_passes(&sess);
 
 	if (sess.tmpdir) {

@@ -190,7 +190,7 @@ static int is_compare(enum op op)
 	       op == OP_NE;
 }
 
-/* Arithmetic as the generated code does it: 64-bit wrap-around, shifts by (n & 63),
+/* Arithmetic as the generated code does it: 64-bit wrap-around, >>> by (n & 63),
  * division by -1 without a trap. Returns 0 when it can't fold (division by zero: that
  * stays a runtime error). */
 static int fold_arith(enum op op, int64_t l, int64_t r, int64_t *out)
@@ -211,8 +211,10 @@ static int fold_arith(enum op op, int64_t l, int64_t r, int64_t *out)
 			return 0;
 		*out = r == -1 ? 0 : l % r;
 		return 1;
-	case OP_SHL: *out = (int64_t)(ul << (r & 63)); return 1;
-	case OP_SHR: *out = l >> (r & 63); return 1;
+	/* SystemTap folds a shift by a constant outside 0..63 to the left operand unchanged
+	 * (at run time the count is taken & 63). */
+	case OP_SHL: *out = r < 0 || r > 63 ? l : (int64_t)(ul << r); return 1;
+	case OP_SHR: *out = r < 0 || r > 63 ? l : l >> r; return 1;
 	case OP_USHR: *out = (int64_t)(ul >> (r & 63)); return 1;
 	case OP_BAND: *out = l & r; return 1;
 	case OP_BOR: *out = l | r; return 1;

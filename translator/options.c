@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "elaborate.h"
 #include "guru.h"
+#include "usymbols.h"
 #include "util.h"
 #include "version.h"
 
@@ -74,7 +75,9 @@ static void usage(FILE *out)
 "   -o FILE    send script output to FILE\n"
 "   -c CMD     start the probes, run CMD, and exit when it finishes\n"
 "   -x PID     sets target() to PID\n"
-"   -d OBJECT  add unwind/symbol data for OBJECT (kernel modules always have it)\n"
+"   -d OBJECT  add unwind/symbol data for OBJECT: a user binary given by its path\n"
+"              (kernel modules always have it)\n"
+"   --ldd      add unwind/symbol data for the shared libraries the -d binaries need\n"
 "   --all-modules  add symbol data for all loaded kernel modules (always there)\n"
 "   -l PROBE   just list matching probe points\n"
 "   -L PROBE   just list matching probe points and script-level local variables\n"
@@ -143,7 +146,7 @@ static int parse_pass(const char *arg)
 
 enum { OPT_VP = 256, OPT_REMOTE, OPT_DISABLE_CACHE, OPT_DUMP_FUNCTIONS, OPT_DUMP_PROBE_TYPES,
        OPT_DUMP_PROBE_ALIASES, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_ALL_MODULES,
-       OPT_SUPPRESS_HANDLER_ERRORS, OPT_SKIP_BADVARS, OPT_SUPPRESS_TIME_LIMITS };
+       OPT_SUPPRESS_HANDLER_ERRORS, OPT_SKIP_BADVARS, OPT_SUPPRESS_TIME_LIMITS, OPT_LDD };
 
 static int set_privilege(const char *arg)
 {
@@ -173,6 +176,7 @@ int options_parse(struct session *s, int argc, char **argv)
 		{ "privilege", required_argument, NULL, OPT_PRIVILEGE },
 		{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
+		{ "ldd", no_argument, NULL, OPT_LDD },
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
 		{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
 		{ "suppress-time-limits", no_argument, NULL, OPT_SUPPRESS_TIME_LIMITS },
@@ -250,8 +254,11 @@ int options_parse(struct session *s, int argc, char **argv)
 		case OPT_SKIP_BADVARS: s->skip_badvars = 1; break;
 		case OPT_SUPPRESS_TIME_LIMITS: s->suppress_time_limits = 1; break;
 		/* Symbol data for backtraces: kernel and module symbols come from the running
-		 * kernel's kallsyms (loaded modules included), so there is nothing to add. */
-		case 'd': case OPT_ALL_MODULES: break;
+		 * kernel's kallsyms (loaded modules included); user binaries' go into the
+		 * module (usymbols.c). */
+		case 'd': usymbols_option_d(optarg); break;
+		case OPT_LDD: usymbols_option_ldd(); break;
+		case OPT_ALL_MODULES: break;
 		default:
 bad:
 			fprintf(stderr, "Try '%s --help' for more information.\n", argv[0]);

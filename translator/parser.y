@@ -50,6 +50,7 @@ struct fe_sortspec;             /* foreach sort on the array: '+', '-', @sum- ..
 #include "arena.h"
 #include "parse.h"
 #include "preprocess.h"
+#include "print_format.h"
 
 struct parser {
 	struct session *s;
@@ -93,6 +94,7 @@ static struct nlist nl1(struct node *n);
 static struct nlist nladd(struct nlist l, struct node *n);
 static void perr(struct parser *P, const struct token *t, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void fmt_check_token(struct parser *P, const struct token *fmt, const struct token *next);
 static struct token *pp_name_join(struct parser *P, struct token *a, struct token *b);
 static struct node *mk_probe_point(struct plist comps, struct token *mark, struct node *cond);
 static struct fe_vars *fe_new(void);
@@ -722,10 +724,10 @@ print_call:
 		  $$ = nest(P, $$); }
 	| PRINTF '(' STRING ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
-		  $$ = nest(P, $$); }
+		  fmt_check_token(P, $3, $4); $$ = nest(P, $$); }
 	| PRINTF '(' STRING ',' args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
-		  $$->args->next = $5.head; $$ = nest(P, $$); }
+		  fmt_check_token(P, $3, $4); $$->args->next = $5.head; $$ = nest(P, $$); }
 	| PRINTD '(' STRING ',' expr ',' args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
 		  $$->args->next = $5; $5->next = $7.head; $$ = nest(P, $$); }
@@ -941,6 +943,16 @@ static struct nlist nladd(struct nlist l, struct node *n)
 	l.tail->next = n;
 	l.tail = n;
 	return l;
+}
+
+/* A printf format is checked as it is parsed; SystemTap reports a bad one at the token
+ * after it. */
+static void fmt_check_token(struct parser *P, const struct token *fmt, const struct token *next)
+{
+	const char *err;
+
+	if (!fmt_parse(fmt->str, fmt->len, &err) && err)
+		perr(P, next, "%s", err);
 }
 
 static void perr(struct parser *P, const struct token *t, const char *fmt, ...)
@@ -1190,6 +1202,8 @@ static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t 
 		return "expected 'probe', 'global', 'private', 'function', or '%{'";
 	if (names_ctx && only_names)
 		return has_star ? "expected identifier or '*'" : "expected identifier or keyword";
+	if (n == 2 && !strcmp(yysymbol_name(exp[0]), "'+'") && !strcmp(yysymbol_name(exp[1]), "'-'"))
+		return "expected sort directive";      /* foreach (k in s @sum ...) */
 
 	const char *names[YYNTOKENS];
 	int k = 0;
@@ -1253,5 +1267,6 @@ struct script *parse_script(struct session *s, const struct source_file *f)
 	yyparse(&P);
 	pp_free(P.pp);
 	sc->decls = P.decls.head;
+	fmt_check_hist_uses(sc->decls);
 	return sc;
 }

@@ -1,6 +1,9 @@
-/* print_format.c - parsing SystemTap printf formats (see print_format.h). */
+/* print_format.c - parsing SystemTap printf formats, and where a histogram may stand
+ * (see print_format.h). */
 #include "print_format.h"
 #include "arena.h"
+#include "ast_walk.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -93,7 +96,11 @@ struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char **err)
 			i = j;
 			continue;
 		}
-		if (i + 1 >= len || fmt[i + 1] == '%') {
+		if (i + 1 >= len) {
+			*err = "invalid or missing conversion specifier";   /* "100%" */
+			return NULL;
+		}
+		if (fmt[i + 1] == '%') {
 			literal(&last, &tail, "%", 1);
 			i += 2;
 			continue;
@@ -156,4 +163,35 @@ int fmt_arg_is_string(const struct fmt_comp *c, int n)
 		n--;
 	}
 	return 0;
+}
+
+/* ---- histograms: printed, indexed or walked, nothing else ---- */
+
+static int hist_allowed(const struct node *parent, const struct node *h)
+{
+	switch (parent->kind) {
+	case N_PRINT:           /* print(@hist_log(s)), println, sprint, sprintln */
+		return parent->args == h && !h->next && !strstr(parent->name, "printf") &&
+		       !strstr(parent->name, "printd");
+	case N_INDEX:           /* @hist_log(s)[bucket] */
+	case N_FOREACH:         /* foreach (b in @hist_log(s)) */
+		return parent->base == h;
+	default:
+		return 0;
+	}
+}
+
+static void hist_child(struct node *c, void *parent)
+{
+	if (c->kind == N_HIST && !hist_allowed(parent, c))
+		diag_parse_error_at(&c->loc, c->tok_desc,
+				    "base histogram operator where expression expected");
+	node_visit_children(c, hist_child, c);
+}
+
+void fmt_check_hist_uses(struct node *decls)
+{
+	for (struct node *d = decls; d; d = d->next)
+		if (d->body)
+			node_visit_children(d->body, hist_child, d->body);
 }

@@ -1,5 +1,5 @@
-/* print_format.h - SystemTap printf formats, parsed once for checking (pass 2) and for
- * code generation (pass 3).
+/* print_format.h - SystemTap printf formats, parsed once for checking (passes 1 and 2)
+ * and for code generation (pass 3); and where histograms may stand.
  *
  * A format is a list of literal runs and conversions. A conversion is '%', at most one
  * flag of "0+- #", a width (digits or '*'), a precision ('.' then digits or '*'), an
@@ -37,5 +37,12 @@ struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char **err);
 int fmt_nargs(const struct fmt_comp *c);
 /* Does the n-th argument (0-based) have to be a string? */
 int fmt_arg_is_string(const struct fmt_comp *c, int n);
+
+struct node;
+/* Pass 1: a histogram (@hist_log, @hist_linear) may only be the one argument of print,
+ * println, sprint or sprintln, a bucket's array ([N]) or a foreach's array; anywhere
+ * else it is SystemTap's parse error "base histogram operator where expression
+ * expected". Walks the bodies of a file's declarations. */
+void fmt_check_hist_uses(struct node *decls);
 
 #endif

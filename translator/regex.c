@@ -26,6 +26,12 @@
  *
  * Everything here is translate-time C with ordinary allocation; the recursion of the
  * parser and of the NFA construction is bounded by REGEX_MAX_DEPTH.
+ *
+ * Capture programs (for matched()): the same parse, with each group's A_GROUP node built
+ * as "save the position in slot 2g", the group, "save in slot 2g+1" (NS_SAVE states that
+ * the DFA construction never sees), written out as instructions for runtime/regex.c's
+ * Pike VM. Splits keep their order of preference: the left alternative first, one more
+ * repetition before leaving a loop.
  */
 #include "regex.h"
 #include "translate.h"
@@ -106,13 +112,14 @@ static int class_set(const char *name, size_t len, struct byteset *s)
 /* ------------------------------------------------------------------------------------ */
 /* Parsing: the syntax tree                                                              */
 
-enum ast_kind { A_SET, A_CAT, A_ALT, A_REP, A_BOL, A_EOL, A_EMPTY };
+enum ast_kind { A_SET, A_CAT, A_ALT, A_REP, A_BOL, A_EOL, A_EMPTY, A_GROUP };
 
 struct ast {
 	enum ast_kind kind;
 	int set;                     /* A_SET: index into the compiler's byte sets */
 	int min, max;                /* A_REP: max -1 = unbounded */
-	struct ast *kids, *last;     /* A_CAT, A_ALT: children; A_REP: the operand */
+	int group;                   /* A_GROUP: its number (1 = the first '(') */
+	struct ast *kids, *last;     /* A_CAT, A_ALT: children; A_REP, A_GROUP: the operand */
 	int nkids;
 	int height;                  /* levels of the tree from here down (1: a leaf) */
 	struct ast *next;            /* sibling */
@@ -133,6 +140,8 @@ struct rx {
 	struct nstate *nfa;
 	int nnfa, capnfa;
 	int has_eol;                 /* some `$`: accept[] needs its own closure */
+	int ngroups;                 /* parenthesized groups */
+	int captures;                /* build NS_SAVE states for the groups (matched()) */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -357,6 +366,7 @@ static struct ast *parse_atom(struct rx *R)
 			return NULL;
 		}
 		R->p++;
+		int group = ++R->ngroups;          /* numbered by their '(' */
 		struct ast *a = parse_alt(R);
 		if (!a)
 			return NULL;
@@ -366,7 +376,13 @@ static struct ast *parse_atom(struct rx *R)
 		}
 		R->p++;
 		R->depth--;
-		return a;
+		/* the group adds no level: REGEX_MAX_HEIGHT counts operators, as before */
+		struct ast *g = ast_new(R, A_GROUP);
+		g->group = group;
+		g->kids = g->last = a;
+		g->nkids = 1;
+		g->height = a->height;
+		return g;
 	}
 	case '*': case '+': case '?': case '{':
 		fail(R, A("'%c' has nothing to repeat", c));
@@ -517,12 +533,12 @@ static struct ast *parse_alt(struct rx *R)
 /* ------------------------------------------------------------------------------------ */
 /* NFA                                                                                   */
 
-enum nkind { NS_SET, NS_SPLIT, NS_BOL, NS_EOL, NS_MATCH };
+enum nkind { NS_SET, NS_SPLIT, NS_BOL, NS_EOL, NS_MATCH, NS_SAVE };
 
 struct nstate {
 	enum nkind kind;
 	int out, out1;               /* successors (out1: NS_SPLIT only) */
-	int set;                     /* NS_SET: byte set index */
+	int set;                     /* NS_SET: byte set index; NS_SAVE: the capture slot */
 };
 
 static int nfa_new(struct rx *R, enum nkind kind, int out, int out1)
@@ -563,6 +579,19 @@ static int nfa_build(struct rx *R, const struct ast *a, int next)
 	case A_EOL:
 		R->has_eol = 1;
 		return nfa_new(R, NS_EOL, next, -1);
+	case A_GROUP: {
+		/* with captures: save the position into slot 2g on entry and 2g+1 on exit */
+		if (!R->captures)
+			return nfa_build(R, a->kids, next);
+		int close = nfa_new(R, NS_SAVE, next, -1);
+		if (R->err)
+			return next;
+		R->nfa[close].set = 2 * a->group + 1;
+		int open = nfa_new(R, NS_SAVE, nfa_build(R, a->kids, close), -1);
+		if (!R->err)
+			R->nfa[open].set = 2 * a->group;
+		return open;
+	}
 	case A_CAT: {
 		/* Built back to front: each child continues into the one after it. */
 		const struct ast **kids = malloc((size_t)a->nkids * sizeof(*kids));
@@ -656,6 +685,9 @@ static int closure(const struct rx *R, struct closure *C, const int *seeds, int 
 		case NS_SPLIT:
 			succ[nsucc++] = ns->out;
 			succ[nsucc++] = ns->out1;
+			break;
+		case NS_SAVE:                    /* only in capture programs */
+			succ[nsucc++] = ns->out;
 			break;
 		case NS_BOL:
 			if (bol)
@@ -923,6 +955,29 @@ static int minimize(const struct dfa_build *D, int *block)
 	return nblocks;
 }
 
+/* Parses R's pattern and builds its NFA; returns the start state, or -1 with R->err set. */
+static int rx_parse_build(struct rx *R)
+{
+	struct ast *tree = parse_alt(R);
+
+	if (tree && R->p < R->end && *R->p == ')')
+		fail(R, "unmatched ')'");
+	if (R->err)
+		return -1;
+	int match = nfa_new(R, NS_MATCH, -1, -1);
+	int start = nfa_build(R, tree, match);
+	return R->err ? -1 : start;
+}
+
+static void rx_free(struct rx *R)
+{
+	for (int i = 0; i < R->nasts; i++)
+		free(R->asts[i]);
+	free(R->asts);
+	free(R->sets);
+	free(R->nfa);
+}
+
 struct regex_dfa *regex_compile(const char *pattern, size_t len, const char **err)
 {
 	struct rx R = { .p = (const unsigned char *)pattern,
@@ -933,14 +988,8 @@ struct regex_dfa *regex_compile(const char *pattern, size_t len, const char **er
 	int *scratch = NULL, *seeds = NULL, *block = NULL;
 
 	*err = NULL;
-	struct ast *tree = parse_alt(&R);
-	if (tree && R.p < R.end && *R.p == ')')
-		fail(&R, "unmatched ')'");
-	if (R.err)
-		goto done;
-	int match = nfa_new(&R, NS_MATCH, -1, -1);
-	int start = nfa_build(&R, tree, match);
-	if (R.err)
+	int start = rx_parse_build(&R);
+	if (start < 0)
 		goto done;
 
 	uint8_t classes[256];
@@ -1058,11 +1107,7 @@ done:
 		*err = R.err;
 		dfa = NULL;
 	}
-	for (int i = 0; i < R.nasts; i++)
-		free(R.asts[i]);
-	free(R.asts);
-	free(R.sets);
-	free(R.nfa);
+	rx_free(&R);
 	free(C.stack);
 	free(C.mark);
 	free(scratch);
@@ -1076,6 +1121,59 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* Capture programs (matched(), ngroups())                                               */
+
+struct regex_prog *regex_compile_prog(const char *pattern, size_t len, const char **err)
+{
+	struct rx R = { .p = (const unsigned char *)pattern,
+			.end = (const unsigned char *)pattern + len, .captures = 1 };
+	struct regex_prog *prog = NULL;
+
+	*err = NULL;
+	int start = rx_parse_build(&R);
+	if (start < 0)
+		goto done;
+	int nslots = 2 * (R.ngroups + 1);
+	if (R.ngroups > REGEX_MAX_GROUPS) {
+		fail(&R, A("too many groups for matched() (%d, at most %d)", R.ngroups,
+			   REGEX_MAX_GROUPS));
+		goto done;
+	}
+	if (R.nsets > REGEX_MAX_PROG_SETS) {            /* numbered in 16 bits at run time */
+		fail(&R, A("regex too long for matched() (more than %d characters and bracket "
+			   "expressions)", REGEX_MAX_PROG_SETS));
+		goto done;
+	}
+	if (REGEX_PROG_SCRATCH(R.nnfa, nslots) > REGEX_MAX_PROG_SCRATCH) {
+		fail(&R, A("regex too complex for matched() (%d NFA states with %d groups need "
+			   "more than %d bytes of scratch space per CPU)", R.nnfa, R.ngroups,
+			   REGEX_MAX_PROG_SCRATCH));
+		goto done;
+	}
+	prog = arena_alloc(g_arena, sizeof(*prog));
+	prog->ninsts = R.nnfa;
+	prog->nsets = R.nsets;
+	prog->nslots = nslots;
+	prog->start = start;
+	prog->insts = arena_alloc(g_arena, (size_t)R.nnfa * sizeof(*prog->insts));
+	for (int i = 0; i < R.nnfa; i++) {
+		const struct nstate *ns = &R.nfa[i];
+		prog->insts[i] = (struct regex_inst){ .op = (int)ns->kind, .out = ns->out,
+						      .out1 = ns->out1, .arg = ns->set };
+	}
+	prog->sets = arena_alloc(g_arena, (size_t)R.nsets * 32 + 1);
+	for (int i = 0; i < R.nsets; i++)
+		memcpy(prog->sets + (size_t)i * 32, R.sets[i].bits, 32);
+done:
+	if (R.err) {
+		*err = R.err;
+		prog = NULL;
+	}
+	rx_free(&R);
+	return prog;
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Translator interface                                                                  */
 
 struct rx_entry {
@@ -1083,6 +1181,7 @@ struct rx_entry {
 	size_t len;
 	struct regex_dfa *dfa;       /* NULL if it did not compile */
 	const char *err;
+	struct regex_prog *prog;     /* the capture program, once an =~ needed it */
 	int id;                      /* stp_re_ID in the generated unit; -1 until used */
 	struct rx_entry *next, *next_used;
 };
@@ -1091,6 +1190,7 @@ struct rx_entry {
 static struct arena *cache_arena;
 static struct rx_entry *cache, *used_head, **used_tail = &used_head;
 static int nused;
+static int prog_max_insts, prog_max_slots;  /* the largest capture program used */
 
 static struct rx_entry *lookup(struct node *n)
 {
@@ -1102,6 +1202,7 @@ static struct rx_entry *lookup(struct node *n)
 		used_head = NULL;
 		used_tail = &used_head;
 		nused = 0;
+		prog_max_insts = prog_max_slots = 0;
 	}
 	for (struct rx_entry *e = cache; e; e = e->next)
 		if (e->len == lit->len && !memcmp(e->pattern, lit->str, lit->len))
@@ -1136,19 +1237,63 @@ int regex_check(struct node *n)
 	return check(n) ? 0 : -1;
 }
 
+int regex_captures_wanted(const struct program *p)
+{
+	for (const struct function_info *f = p ? p->functions : NULL; f; f = f->next)
+		if (f->used && f->is_tapset &&
+		    (!strcmp(f->name, "matched") || !strcmp(f->name, "ngroups")))
+			return 1;
+	return 0;
+}
+
+/* The capture program of e, compiled the first time; NULL after reporting an error. */
+static struct regex_prog *need_prog(struct rx_entry *e, struct node *n)
+{
+	const char *err;
+
+	if (!e->prog) {
+		e->prog = regex_compile_prog(e->pattern, e->len, &err);
+		if (!e->prog) {
+			diag_semantic_error(&n->rhs->loc, n->rhs->tok_desc,
+					    "regex compilation error: %s", err);
+			return NULL;
+		}
+	}
+	if (prog_max_insts < e->prog->ninsts)
+		prog_max_insts = e->prog->ninsts;
+	if (prog_max_slots < e->prog->nslots)
+		prog_max_slots = e->prog->nslots;
+	return e->prog;
+}
+
 const char *regex_gen_match(struct gen *g, struct node *n)
 {
 	struct rx_entry *e = check(n);
+	int captures = regex_captures_wanted(g->prog);
 
-	if (!e)
+	if (!e || (captures && !need_prog(e, n)))
 		return "((int64_t)0)";
 	if (e->id < 0) {
 		e->id = nused++;
 		*used_tail = e;
 		used_tail = &e->next_used;
 	}
+	/* With matched() in the script, every =~ records its outcome in the context. */
+	if (captures)
+		return A("((int64_t)%sstp_regex_record(&c->regex_last, &stp_re_%d, %s, "
+			 "c->regex_scratch))", n->op == OP_NMATCH ? "!" : "", e->id,
+			 gen_str(g, n->lhs));
 	return A("((int64_t)%sstp_regex_match(&stp_re_%d, %s))", n->op == OP_NMATCH ? "!" : "",
 		 e->id, gen_str(g, n->lhs));
+}
+
+void regex_emit_context_fields(struct emitter *e, const struct program *p)
+{
+	if (!regex_captures_wanted(p))
+		return;
+	emit(e, "struct stp_regex_last regex_last;");
+	emit(e, "unsigned long regex_scratch[(STP_REGEX_SCRATCH(%d, %d) + sizeof(long) - 1) / "
+	     "sizeof(long)];", prog_max_insts, prog_max_slots);
 }
 
 /* Writes n numbers as the body of a C array initializer, 16 a line. */
@@ -1167,11 +1312,40 @@ static void emit_numbers(struct emitter *e, const char *decl, const unsigned *v,
 	emit(e, "};");
 }
 
-void regex_emit_tables(struct emitter *e)
+/* The tables of a capture program: stp_re_ID_prog. */
+static void emit_prog(struct emitter *e, int id, const struct regex_prog *p)
 {
-	if (cache_arena != g_arena || !used_head)
+	emit(e, "static const struct stp_regex_inst stp_re_%d_insts[%d] = {", id, p->ninsts);
+	for (int i = 0; i < p->ninsts; i++) {
+		const struct regex_inst *in = &p->insts[i];
+		emit(e, "{ %d, %u, %u, %u },", in->op, in->arg < 0 ? 0u : (unsigned)in->arg,
+		     in->out < 0 ? 0xffffu : (unsigned)in->out,
+		     in->out1 < 0 ? 0xffffu : (unsigned)in->out1);
+	}
+	emit(e, "};");
+	unsigned *v = malloc(((size_t)p->nsets * 32 + 1) * sizeof(unsigned));
+	if (!v) {
+		fprintf(stderr, "stap: out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < (size_t)p->nsets * 32; i++)
+		v[i] = p->sets[i];
+	v[p->nsets * 32] = 0;                        /* no empty array */
+	emit_numbers(e, A("static const uint8_t stp_re_%d_sets[%d]", id, p->nsets * 32 + 1), v,
+		     (size_t)p->nsets * 32 + 1);
+	free(v);
+	emit(e, "static const struct stp_regex_prog stp_re_%d_prog = { stp_re_%d_insts, "
+	     "stp_re_%d_sets, %d, %d, %d };", id, id, id, p->ninsts, p->nslots, p->start);
+}
+
+void regex_emit_tables(struct emitter *e, const struct program *p)
+{
+	int used = cache_arena == g_arena && used_head;
+
+	if (used || regex_captures_wanted(p))
+		emit(e, "#include \"regex.h\"");
+	if (!used)
 		return;
-	emit(e, "#include \"regex.h\"");
 	for (struct rx_entry *r = used_head; r; r = r->next_used) {
 		const struct regex_dfa *d = r->dfa;
 		size_t ntrans = (size_t)d->nlive * d->nclasses;
@@ -1201,6 +1375,8 @@ void regex_emit_tables(struct emitter *e)
 		emit_numbers(e, A("static const uint8_t stp_re_%d_accept[%d]", r->id, d->nstates), v,
 			     (size_t)d->nstates);
 		free(v);
+		if (r->prog)
+			emit_prog(e, r->id, r->prog);
 		emit(e, "static const struct stp_regex stp_re_%d = {", r->id);
 		emit(e, ".pattern = %s,", c_string_literal(r->pattern, r->len));
 		emit(e, ".classes = stp_re_%d_classes,", r->id);
@@ -1209,6 +1385,8 @@ void regex_emit_tables(struct emitter *e)
 		emit(e, ".nclasses = %d,", d->nclasses);
 		emit(e, ".live_end = %zu,", (size_t)d->nlive * K);
 		emit(e, ".start = %zu,", (size_t)d->start * K);
+		if (r->prog)
+			emit(e, ".prog = &stp_re_%d_prog,", r->id);
 		emit(e, "};");
 	}
 }

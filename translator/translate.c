@@ -12,9 +12,11 @@
 #include "probes/probes.h"
 #include "version.h"
 #include "regex.h"
+#include "usymbols.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define A(...) arena_printf(g_arena, __VA_ARGS__)
 
@@ -23,6 +25,8 @@ struct body {
 	const char *frame_name;          /* "p3" / "f2" */
 	const char *text;
 	char *frame_fields;              /* field declarations, one per line */
+	int handler_index;               /* probes: 1 + index when this body is emitted */
+	uint64_t hash;                   /* probes: of what share_same_handler compares */
 };
 
 static char *memstream_text(FILE *f, char **buf)
@@ -94,7 +98,9 @@ static struct body gen_function(struct session *s, struct function_info *f)
 	struct emitter e = { .out = mem };
 	struct gen g = { .s = s, .prog = s->prog, .e = &e, .fn = f };
 
-	emit(&e, "static void fn_%d_%s(struct context *c)", f->index, f->name);
+	/* Embedded-C functions are mostly a few lines: inlining them keeps calls cheap. */
+	emit(&e, "static %svoid fn_%d_%s(struct context *c)", f->is_embedded ? "inline " : "",
+	     f->index, f->name);
 	emit(&e, "{");
 	emit(&e, "struct frame_f%d *l = &c->frames[c->base.nesting].f%d;", f->index, f->index);
 	emit(&e, "(void)l;");
@@ -139,7 +145,7 @@ static struct body gen_probe_body(struct session *s, struct probe_info *pi)
 	struct gen g = { .s = s, .prog = s->prog, .e = &e, .probe = pi };
 	struct symbol *locals = pi->locals_head ? *pi->locals_head : NULL;
 
-	emit(&e, "static inline notrace void probe_%d(struct stp_context *base)", pi->index);
+	emit(&e, "static __always_inline notrace void probe_%d(struct stp_context *base)", pi->index);
 	emit(&e, "{");
 	emit(&e, "struct context *c = container_of(base, struct context, base);");
 	emit(&e, "struct frame_p%d *l = &c->frames[0].p%d;", pi->index, pi->index);
@@ -193,7 +199,7 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 		if (init->kind == N_STRING)
 			emit(e, "stp_strcpy(%s, %s);", gen_var(g, s), c_string_literal(init->str, init->len));
 		else if (init->kind == N_NUMBER)
-			emit(e, "%s = %lldLL;", gen_var(g, s), (long long)init->num);
+			emit(e, "%s = %s;", gen_var(g, s), gen_long(g, (struct node *)init));
 	}
 	emit(e, "return 0;");
 	emit(e, "}");
@@ -205,6 +211,18 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 		if (s->used && (s->is_array || s->type == T_STATS))
 			gen_array_global_free(e, g, s);
 	emit(e, "}");
+}
+
+const char *probe_pp_literal(const struct probe_info *pi)
+{
+	const char *pn = pi->pn ? pi->pn : pi->pp;
+	size_t lp = strlen(pi->pp), ln = strlen(pn);
+	char *buf = arena_alloc(g_arena, lp + ln + 3);
+
+	memcpy(buf, pi->pp, lp + 1);
+	buf[lp + 1] = '\001';
+	memcpy(buf + lp + 2, pn, ln + 1);
+	return c_string_literal(buf, lp + ln + 2);
 }
 
 static int family_order(const void *a, const void *b)
@@ -276,7 +294,8 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	for (struct node *em = p->embeds; em; em = em->next)
 		emit_raw(&e, em->text);
 	emit_raw(&e, "\n");
-	regex_emit_tables(&e);
+	regex_emit_tables(&e, p);
+	usymbols_emit(&e);                      /* -d user binaries' symbols */
 	emit(&e, "const char stp_script_name[] = %s;",
 	     c_string_literal(s->script_path ? s->script_path : "<input>",
 			      strlen(s->script_path ? s->script_path : "<input>")));
@@ -297,6 +316,7 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	emit(&e, "struct context {");
 	emit(&e, "struct stp_context base;");
 	emit(&e, "union stp_frame frames[MAXNESTING + 1];");
+	regex_emit_context_fields(&e, p);        /* matched()'s last match, when used */
 	emit(&e, "};");
 	emit(&e, "const size_t stp_context_size = sizeof(struct context);");
 	/* The embedded-C API shared by every function body. */
@@ -325,9 +345,41 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 		fputs(bodies[i].text, out);
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
 		emit(&e, "static const struct stp_probe stp_probe_%d = { .pp = %s, .handler = probe_%d };",
-		     pi->index, c_string_literal(pi->pp, strlen(pi->pp)), pi->index);
+		     pi->index, probe_pp_literal(pi), pi->index);
 	emit_start_stop(&e, p);
 	emit_globals_init(&e, &g);
+}
+
+/* The part of a probe body that does not name the probe: all after its frame line. */
+static const char *body_after_frame(const char *text)
+{
+	const char *at = strstr(text, "*l = &c->frames[0].p");
+	const char *nl = at ? strchr(at, '\n') : NULL;
+
+	return nl ? nl : text;
+}
+
+/* Probes whose handlers are the same code but for their own name (a syscall alias's x64 and
+ * ia32 entry points, one body on many functions) share the first such handler: the later
+ * one becomes a #define, and its frame struct, of the same fields, stays in the union for
+ * code that names it. */
+static void share_same_handler(struct body *bodies, int first, int i, int index)
+{
+	const char *tail = body_after_frame(bodies[i].text);
+
+	bodies[i].hash = XXH3_64bits(tail, strlen(tail)) ^
+			 XXH3_64bits(bodies[i].frame_fields, strlen(bodies[i].frame_fields));
+	for (int j = first; j < i; j++) {
+		if (!bodies[j].handler_index || bodies[j].hash != bodies[i].hash ||
+		    strcmp(bodies[j].frame_fields, bodies[i].frame_fields) != 0 ||
+		    strcmp(body_after_frame(bodies[j].text), tail) != 0)
+			continue;
+		free((void *)bodies[i].text);
+		bodies[i].text = strdup(A("#define probe_%d probe_%d\n", index,
+				  bodies[j].handler_index - 1));
+		return;
+	}
+	bodies[i].handler_index = index + 1;
 }
 
 int pass3_translate(struct session *s)
@@ -342,8 +394,12 @@ int pass3_translate(struct session *s)
 	for (struct function_info *f = p->functions; f; f = f->next)
 		if (f->used)
 			bodies[n++] = gen_function(s, f);
-	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
-		bodies[n++] = gen_probe_body(s, pi);
+	int first_probe = n;
+	for (struct probe_info *pi = p->probes; pi; pi = pi->next) {
+		bodies[n] = gen_probe_body(s, pi);
+		share_same_handler(bodies, first_probe, n, pi->index);
+		n++;
+	}
 	if (diag_error_count())
 		return 1;
 

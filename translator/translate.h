@@ -38,8 +38,12 @@ struct gen {
 	int nlocks;                      /* globals locked by the probe handler being written */
 	const struct symbol **lock_syms;
 	int *lock_modes;
+	const struct node *borrow_call;  /* a call whose string result need not be copied */
 };
 
+/* The C literal for a struct stp_probe's .pp: pp(), then after its NUL a \001 and pn()
+ * (tapset/pn.stp reads it there). */
+const char *probe_pp_literal(const struct probe_info *pi);
 /* A new temporary string buffer (or long) in the current frame; returns "l->t_N". */
 const char *gen_temp(struct gen *g, enum stap_type type);
 /* A frame field of the given name (declared once), for flags like a function's `next`. */

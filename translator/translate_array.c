@@ -31,14 +31,31 @@ const char *gen_stat_spec(const struct symbol *sym)
 	return A("g_%d_%s_spec", sym->index, sym->name);
 }
 
-/* Statistics globals read with @variance, and the bit shift asked for. Filled while the
- * bodies are generated, read when the globals are declared. */
-struct variance_use {
+/* What the code reads of each statistics global: @variance (and the bit shift asked
+ * for), @min/@max (as values or foreach orders); a statistic keeps only what is read.
+ * Filled while the bodies are generated, read when the globals are declared. */
+struct stat_use {
 	const struct symbol *sym;
+	int variance, minmax;
 	long long shift;
-	struct variance_use *next;
+	struct stat_use *next;
 };
-static struct variance_use *variance_uses;
+static struct stat_use *stat_uses;
+static int minmax_all;                   /* @min/@max of a statistic with no global */
+
+static struct stat_use *stat_use_of(const struct symbol *sym, int create)
+{
+	for (struct stat_use *v = stat_uses; v; v = v->next)
+		if (v->sym == sym)
+			return v;
+	if (!create)
+		return NULL;
+	struct stat_use *v = NEW(struct stat_use);
+	v->sym = sym;
+	v->next = stat_uses;
+	stat_uses = v;
+	return v;
+}
 
 static void note_variance(const struct symbol *sym, const struct node *stat)
 {
@@ -49,32 +66,25 @@ static void note_variance(const struct symbol *sym, const struct node *stat)
 				    "bit shift of @variance must be between 0 and 62");
 		shift = 0;
 	}
-	for (struct variance_use *v = variance_uses; v; v = v->next)
-		if (v->sym == sym) {
-			if (shift > v->shift)
-				v->shift = shift;
-			return;
-		}
-	struct variance_use *v = NEW(struct variance_use);
-	v->sym = sym;
-	v->shift = shift;
-	v->next = variance_uses;
-	variance_uses = v;
+	struct stat_use *v = stat_use_of(sym, 1);
+	if (!v->variance || shift > v->shift)
+		v->shift = shift;
+	v->variance = 1;
 }
 
-static const struct variance_use *variance_of(const struct symbol *sym)
+static void note_minmax(const struct symbol *sym)
 {
-	for (struct variance_use *v = variance_uses; v; v = v->next)
-		if (v->sym == sym)
-			return v;
-	return NULL;
+	if (sym)
+		stat_use_of(sym, 1)->minmax = 1;
+	else
+		minmax_all = 1;
 }
 
 /* C statements declaring `struct stp_key _k` filled from the keys; *wild gets a bit per
  * '*' key. */
 static const char *gen_key(struct gen *g, struct node *keys, unsigned *wild)
 {
-	const char *code = "struct stp_key _k;";
+	const char *code = "struct stp_key _k __uninitialized;";
 	int i = 0;
 
 	if (wild)
@@ -93,6 +103,16 @@ static const char *gen_key(struct gen *g, struct node *keys, unsigned *wild)
 		}
 	}
 	return code;
+}
+
+/* A string key used as soon as it is computed: a call's result is used where the callee
+ * left it, without a copy (see gen_call). */
+static const char *gen_key_str(struct gen *g, struct node *k)
+{
+	g->borrow_call = k;
+	const char *s = gen_str(g, k);
+	g->borrow_call = NULL;
+	return s;
 }
 
 /* SystemTap's message for a full array, located at the array's name. */
@@ -137,6 +157,12 @@ const char *gen_stat_add(struct gen *g, struct node *n)
 	if (lhs->kind == N_SYMBOL)
 		return A("({ int64_t _v = %s; stp_pstat_add(%s, _v); _v; })", v, gen_var(g, lhs->sym));
 	struct symbol *sym = lhs->base->sym;
+	struct node *k = lhs->args;
+	if (k && !k->next && k->kind != N_STAR)       /* one key: the inlined fast path */
+		return A("({ int64_t _v = %s; if (unlikely(stp_pmap_add_%s(%s, &%s, %s, _v))) %s _v; })",
+			 v, k->type == T_STRING ? "str" : "long", gen_var(g, sym),
+			 gen_stat_spec(sym), k->type == T_STRING ? gen_key_str(g, k) : gen_long(g, k),
+			 array_full(lhs->base, sym));
 	return A("({ int64_t _v = %s; %s if (unlikely(stp_pmap_add(%s, &_k, _v))) %s _v; })", v,
 		 gen_key(g, lhs->args, NULL), gen_var(g, sym), array_full(lhs->base, sym));
 }
@@ -222,10 +248,10 @@ const char *gen_stat_op(struct gen *g, struct node *n)
 		return A("({ struct stp_stat *_s = %s; _s ? _s->count : 0; })", st);
 	if (strcmp(n->name, "sum") == 0)
 		return A("({ struct stp_stat *_s = %s; _s ? _s->sum : 0; })", st);
-	if (strcmp(n->name, "min") == 0)
-		value = "_s->min";
-	else if (strcmp(n->name, "max") == 0)
-		value = "_s->max";
+	if (strcmp(n->name, "min") == 0 || strcmp(n->name, "max") == 0) {
+		note_minmax(sym);
+		value = n->name[1] == 'i' ? "_s->min" : "_s->max";
+	}
 	else if (strcmp(n->name, "avg") == 0)
 		value = "stp_stat_avg(_s)";
 	else {
@@ -301,6 +327,8 @@ static const char *sort_order(const struct node *n, const struct symbol *sym)
 		return sym->type == T_STATS ? "STP_SORT_COUNT" : "STP_SORT_VALUE";
 	if (!strcmp(n->name, "sum"))
 		return "STP_SORT_SUM";
+	if (!strcmp(n->name, "min") || !strcmp(n->name, "max"))
+		note_minmax(sym);
 	if (!strcmp(n->name, "min"))
 		return "STP_SORT_MIN";
 	if (!strcmp(n->name, "max"))
@@ -381,15 +409,18 @@ void gen_foreach(struct gen *g, struct node *n)
 		emit(g->e, "struct stp_map *_m = %s;", m);
 	}
 	emit(g->e, "void *_e, *_nx;");
-	emit(g->e, "int64_t _lim = %s, _done = 0;", n->limit ? gen_long(g, n->limit) : "-1");
+	emit(g->e, "int64_t _lim = %s%s;", n->limit ? gen_long(g, n->limit) : "-1",
+	     n->limit ? ", _done = 0" : "");
 	emit(g->e, "stp_map_sort(_m, %s, %d, _lim);", sort_order(n, sym), n->sort_dir < 0 ? -1 : 1);
 	unsigned wild = 0;
 	if (n->base->kind == N_INDEX)
 		emit(g->e, "%s", gen_key(g, n->base->args, &wild));
 	emit(g->e, "for (_e = stp_map_first(_m); _e; _e = _nx) {");
 	emit(g->e, "_nx = stp_map_next(_m, _e);");
-	/* As in SystemTap, `limit` counts the entries visited, slice or not. */
-	emit(g->e, "if (_lim >= 0 && _done++ >= _lim) break;");
+	/* As in SystemTap, `limit` counts the entries visited, slice or not (and a limit
+	 * of 0 or less visits none). */
+	if (n->limit)
+		emit(g->e, "if (_done++ >= _lim) break;");
 	if (n->base->kind == N_INDEX)
 		emit(g->e, "if (!stp_map_entry_matches(_m, _e, &_k, %uu)) continue;", wild);
 	load_loop_vars(g, n, sym);
@@ -425,9 +456,11 @@ int gen_array_global_decl(struct emitter *e, struct gen *g, const struct symbol 
 	else
 		return 0;
 	if (s->type == T_STATS) {
-		const struct variance_use *v = variance_of(s);
-		emit(e, "static const struct stp_stat_spec %s = { %s, .shift = %lld, .variance = %s };",
-		     gen_stat_spec(s), hist_spec_init(s), v ? v->shift : 0LL, v ? "true" : "false");
+		const struct stat_use *v = stat_use_of(s, 0);
+		int variance = v && v->variance, minmax = minmax_all || (v && v->minmax);
+		emit(e, "static const struct stp_stat_spec %s = { %s, .shift = %lld, .variance = %s%s };",
+		     gen_stat_spec(s), hist_spec_init(s), variance ? v->shift : 0LL,
+		     variance ? "true" : "false", minmax ? "" : ", .no_minmax = true");
 	}
 	return 1;
 }

@@ -142,16 +142,16 @@ static const char *gen_args(struct gen *g, struct node *args, struct fmt_comp *c
 const char *gen_print(struct gen *g, struct node *n)
 {
 	int to_string = n->name[0] == 's';
-	int newline = strstr(n->name, "ln") != NULL;
 	struct node *args = n->args;
 
-	/* print(@hist_log(s)): the histogram is printed where it stands. */
+	/* print(@hist_log(s)): the histogram is printed where it stands; println and
+	 * sprintln add no newline to it, as in SystemTap. */
 	if (args && args->kind == N_HIST && !args->next && !strstr(n->name, "printf")) {
 		if (to_string) {
 			const char *t = gen_temp(g, T_STRING);
-			return A("({ %s; (const char *)%s; })", gen_hist_print(g, args, t, newline), t);
+			return A("({ %s; (const char *)%s; })", gen_hist_print(g, args, t, 0), t);
 		}
-		return gen_hist_print(g, args, NULL, newline);
+		return gen_hist_print(g, args, NULL, 0);
 	}
 	struct fmt_comp *comps = call_format(n, &args);
 	if (!comps && !to_string && !diag_error_count())

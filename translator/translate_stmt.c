@@ -191,10 +191,12 @@ static int uses_next(const struct function_info *f)
 /* One member of an overload set tried: its frame filled from vals, the call, and (if not
  * passed on with `next`) its result into _r. */
 static const char *gen_try_overload(struct gen *g, struct function_info *f, const char **vals,
-				    const char *loc)
+				    const char *loc, int borrow)
 {
-	const char *code = A("if (!_done) { struct frame_f%d *_f = &c->frames[c->base.nesting + 1].f%d;"
-			     " (void)_f;", f->index, f->index);
+	/* In a probe body the nesting level is 0: constants let the compiler fold it. */
+	const char *up = g->fn ? "c->base.nesting + 1" : "1";
+	const char *code = A("if (!_done) { struct frame_f%d *_f = &c->frames[%s].f%d;"
+			     " (void)_f;", f->index, up, f->index);
 	int i = 0, passes = uses_next(f);
 
 	for (struct symbol *p = f->params; p; p = p->next, i++) {
@@ -210,11 +212,15 @@ static const char *gen_try_overload(struct gen *g, struct function_info *f, cons
 		code = A("%s _f->__next = 0;", code);
 	/* An error in the callee unwinds this handler too; one raised without a place
 	 * (embedded C's STAP_ERROR) is reported at the call. */
-	code = A("%s c->base.nesting++; fn_%d_%s(c); c->base.nesting--; "
+	code = A("%s %s fn_%d_%s(c); %s "
 		 "if (unlikely(c->base.last_error)) { if (!c->base.error_location) "
-		 "c->base.error_location = %s; goto out; } if (%s) { _done = 1;", code, f->index,
-		 f->name, loc, passes ? "!_f->__next" : "1");
-	if (f->ret_type == T_STRING)
+		 "c->base.error_location = %s; goto out; } if (%s) { _done = 1;", code,
+		 g->fn ? "c->base.nesting++;" : "c->base.nesting = 1;", f->index, f->name,
+		 g->fn ? "c->base.nesting--;" : "c->base.nesting = 0;", loc,
+		 passes ? "!_f->__next" : "1");
+	if (f->ret_type == T_STRING && borrow)
+		code = A("%s _r = _f->__retvalue;", code);
+	else if (f->ret_type == T_STRING)
 		code = A("%s stp_strcpy(_r, _f->__retvalue);", code);
 	else if (f->ret_type == T_LONG)
 		code = A("%s _r = _f->__retvalue;", code);
@@ -223,7 +229,8 @@ static const char *gen_try_overload(struct gen *g, struct function_info *f, cons
 
 /* A call: arguments evaluated in order, then the overloads of the function tried in
  * declaration order until one does not pass the call on with `next` (when none is left,
- * the error "all functions exhausted"). */
+ * the error "all functions exhausted"). The string result of the call g->borrow_call
+ * (used before any other call) is read where the callee left it, not copied. */
 const char *gen_call(struct gen *g, struct node *n)
 {
 	struct function_info *f = n->fn;
@@ -231,6 +238,8 @@ const char *gen_call(struct gen *g, struct node *n)
 	const char *code = "({ int _done = 0;";
 	const char *r = NULL;
 	int i = 0;
+	int borrow = g->borrow_call == n && f->ret_type == T_STRING && !set->next_overload &&
+		     !uses_next(f);
 
 	/* 1. Arguments, in order, into this frame's temporaries. */
 	const char **vals = arena_alloc(g_arena, (size_t)(node_list_len(n->args) + 1) * sizeof(*vals));
@@ -243,18 +252,21 @@ const char *gen_call(struct gen *g, struct node *n)
 			code = A("%s int64_t _arg%d = %s;", code, i, gen_long(g, a));
 		}
 	}
-	if (f->ret_type == T_STRING) {
+	if (borrow) {
+		r = "_r";
+		code = A("%s const char *_r = \"\";", code);
+	} else if (f->ret_type == T_STRING) {
 		r = gen_temp(g, T_STRING);
 		code = A("%s char *_r = %s; _r[0] = '\\0';", code, r);
 	} else if (f->ret_type == T_LONG) {
 		code = A("%s int64_t _r = 0;", code);
 	}
 	/* 2. The callee's frame is one level up. */
-	code = A("%s if (unlikely(c->base.nesting + 1 > MAXNESTING)) { "
+	code = A("%s if (unlikely(%s > MAXNESTING)) { "
 		 "stp_error(&c->base, %s, \"MAXNESTING exceeded\"); goto out; }",
-		 code, gen_location(n));
+		 code, g->fn ? "c->base.nesting + 1" : "1", gen_location(n));
 	for (struct function_info *m = set; m; m = m->next_overload)
-		code = A("%s %s", code, gen_try_overload(g, m, vals, gen_location(n)));
+		code = A("%s %s", code, gen_try_overload(g, m, vals, gen_location(n), borrow));
 	/* 3. Every overload passed the call on with `next`. */
 	for (struct function_info *m = set; m; m = m->next_overload)
 		if (uses_next(m)) {

@@ -23,6 +23,7 @@
 #include "probes/kprobe.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { NF_TARGET_DONE = 0x8000 };  /* target expression already asked (and failed) */
@@ -373,6 +374,10 @@ static enum stap_type foreach_type(struct infer *in, struct node *n)
 				in->changed = 1;
 			}
 		}
+		if (n->name && arr && arr->type != T_STATS && arr->type != T_UNKNOWN && in->report)
+			/* `in a @sum-`: an aggregate sort needs an array of statistics */
+			diag_semantic_error(&n->base->loc, n->base->tok_desc, "invalid type %s",
+					    type_name(arr->type));
 		if (n->value_var && arr) {
 			if (arr->type == T_STATS) {
 				if (in->report)
@@ -394,6 +399,57 @@ static enum stap_type foreach_type(struct infer *in, struct node *n)
 	return T_VOID;
 }
 
+/* @hist_linear(s, start, stop, interval): what SystemTap's runtime refuses when it
+ * creates the statistic (interval 0; not 1 to STP_MAX_BUCKETS - 2 buckets), refused
+ * here at translate time instead. */
+static const char *hist_linear_error(const struct session *s, const struct node *n)
+{
+	const struct node *lo = n->args, *hi = lo ? lo->next : NULL, *step = hi ? hi->next : NULL;
+	long long max = 128;
+
+	if (!step || lo->kind != N_NUMBER || hi->kind != N_NUMBER || step->kind != N_NUMBER)
+		return NULL;
+	if (step->num == 0)
+		return "histogram: interval cannot be zero";
+	for (int i = 0; i < s->defines.n; i++)
+		if (!strncmp(s->defines.v[i], "STP_MAX_BUCKETS=", 16))
+			max = strtoll(s->defines.v[i] + 16, NULL, 0);
+	__int128 buckets = ((__int128)hi->num - lo->num) / step->num + 3;
+	if (buckets < 3 || buckets > max)
+		return arena_printf(g_arena, "histogram: Number of buckets must be between 1 and "
+				    "%lld (Number_of_buckets = (stop - start) / interval)", max - 2);
+	return NULL;
+}
+
+/* @variance(s, shift): a shift in 0..62, and one per statistic (a later @variance may
+ * add a shift to one that had none, as SystemTap allows). Checked in the final round. */
+static void note_variance(struct infer *in, const struct node *n)
+{
+	static struct shift_use { const struct symbol *sym; int64_t shift; } uses[64];
+	static int nuses;
+	const struct symbol *sym = array_of(n->operand);
+	int64_t shift = n->args && n->args->kind == N_NUMBER ? n->args->num : 0;
+	int i;
+
+	if (!in->report || strcmp(n->name, "variance") != 0)
+		return;
+	if (shift < 0 || shift > 62) {
+		diag_semantic_error(&n->loc, n->tok_desc, "bit shift (%lld) out of range <0..62>",
+				    (long long)shift);
+		return;
+	}
+	for (i = 0; i < nuses && uses[i].sym != sym; i++)
+		;
+	if (i < nuses && uses[i].shift && uses[i].shift != shift)
+		diag_semantic_error(&n->loc, n->tok_desc,
+				    "conflicting bit shifts declared (previously %lld)",
+				    (long long)uses[i].shift);
+	else if (i < nuses)
+		uses[i].shift = shift;
+	else if (sym && nuses < (int)(sizeof(uses) / sizeof(uses[0])))
+		uses[nuses++] = (struct shift_use){ sym, shift };
+}
+
 /* @hist_*: the variable must be statistics, and all its histograms of one shape. */
 static void note_hist(struct infer *in, struct node *n)
 {
@@ -404,6 +460,9 @@ static void note_hist(struct infer *in, struct node *n)
 		value(in, a);
 		expect(in, a, T_LONG);
 	}
+	const char *herr = in->report && n->args ? hist_linear_error(in->s, n) : NULL;
+	if (herr)
+		diag_semantic_error(&n->loc, n->tok_desc, "%s", herr);
 	if (!sym)
 		return;
 	if (!sym->hist) {
@@ -415,7 +474,7 @@ static void note_hist(struct infer *in, struct node *n)
 		same = a->kind != N_NUMBER || b->kind != N_NUMBER || a->num == b->num;
 	if (!same && in->report)
 		diag_semantic_error(&n->loc, n->tok_desc,
-				    "conflicting histogram parameters for %s", sym->name);
+				    "multiple histogram types declared on '__global_%s'", sym->name);
 }
 
 /* $var, @cast(...)->f, @entry(...): the probe's family decides their type. */
@@ -571,6 +630,7 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 		expect(in, n->operand, T_STATS);
 		for (struct node *a = n->args; a; a = a->next)
 			value(in, a);
+		note_variance(in, n);
 		t = T_LONG;
 		break;
 	case N_HIST:

@@ -34,6 +34,9 @@ bool stp_is_myproc(void)
 
 /* target(): the -x PID or the pid of the -c command, 0 if none; set by STP_START. */
 int stp_target_pid;
+/* stp_pid(): the stapio that sent the last STP_START (the one that started the session, or
+ * one that attached to it later). */
+int stp_stapio_pid;
 
 extern atomic_t stp_ctl_lost_msgs;      /* transport.c */
 
@@ -110,6 +113,7 @@ void stp_handle_command(u32 type, const void *data, u32 len)
 		}
 		break;
 	case STP_START:
+		WRITE_ONCE(stp_stapio_pid, task_tgid_nr(current));
 		if (phase == PHASE_NEW) {
 			const struct stp_msg_start *st = data;
 

@@ -12,7 +12,8 @@ struct stp_profile {
 	struct stp_profile_cpu __percpu *cpus;
 };
 
-/* Starts a pinned hrtimer with the tick's period (TICK_NSEC) on each online CPU. */
+/* Starts a pinned hrtimer with the tick's period (TICK_NSEC) on each online CPU, and on
+ * each CPU brought online later (one taken offline stops ticking). */
 int stp_profile_start(struct stp_profile *profiles, int n);
 void stp_profile_stop(struct stp_profile *profiles, int n);
 

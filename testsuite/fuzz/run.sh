@@ -18,7 +18,7 @@ CFLAGS="-std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 # shellcheck disable=SC2086
 gcc $CFLAGS -o "$B/fuzz-parser" testsuite/fuzz/fuzz.c translator/ast.c translator/arena.c \
 	translator/diag.c translator/ast_print.c translator/preprocess.c translator/source.c \
-	"$B/parser.c" "$B/lexer.c"
+	translator/print_format.c translator/ast_walk.c "$B/parser.c" "$B/lexer.c"
 
 mapfile -t SEEDS < <(ls testsuite/parseok/*.stp testsuite/parseko/*.stp 2>/dev/null;
 		     find tapset -name '*.stp' -o -name '*.stpm' 2>/dev/null)

@@ -113,6 +113,47 @@ noinline long stp_tm_fact(int n)
 	return r;
 }
 
+/* A chain of calls for .callees(DEPTH), called last with N: stp_tm_chain_a calls b, b
+ * calls c, c runs the always-inlined stp_tm_twice(N) (2N) and calls d(N) (N + 4); c
+ * returns 3N + 4, b 3N + 5, a 3N + 6. Then stp_tm_chain_b(N), _c(N) and _d(N) are called
+ * directly, so d runs 4 times, c 3, b 2 and a once per write. */
+static __always_inline int stp_tm_twice(int v)
+{
+	stp_tm_sink = v;
+	return 2 * v;
+}
+
+noinline int stp_tm_chain_d(int n)
+{
+	stp_tm_sink = n;
+	return n + 4;
+}
+
+noinline int stp_tm_chain_c(int n)
+{
+	int r = stp_tm_twice(n);
+
+	r += stp_tm_chain_d(n);
+	stp_tm_sink = r;
+	return r;
+}
+
+noinline int stp_tm_chain_b(int n)
+{
+	int r = stp_tm_chain_c(n) + 1;
+
+	stp_tm_sink = r;
+	return r;
+}
+
+noinline int stp_tm_chain_a(int n)
+{
+	int r = stp_tm_chain_b(n) + 1;
+
+	stp_tm_sink = r;
+	return r;
+}
+
 static void stp_tm_run(int n)
 {
 	struct stp_tm_inner inner = { .b = 10 * n };
@@ -133,6 +174,10 @@ static void stp_tm_run(int n)
 	stp_tm_label(n);
 	stp_tm_stmt(n);
 	stp_tm_fact(n % 6);
+	stp_tm_chain_a(n);
+	stp_tm_chain_b(n);
+	stp_tm_chain_c(n);
+	stp_tm_chain_d(n);
 }
 
 static ssize_t stp_tm_write(struct file *file, const char __user *buf, size_t len,

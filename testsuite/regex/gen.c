@@ -6,6 +6,9 @@
  * the translator's layout), regex_gen_match() for `=~` and `!~`, then regex_emit_tables().
  * Also compiled: patterns for the 32-bit table and the unminimized chain, and random
  * "token soup" patterns whose accept/reject decisions harness.c compares with glibc.
+ * Then the same with captures wanted (a program that calls matched()): the capture cases of
+ * capture_cases.h and the random patterns again, as functions of (c, s) recording their
+ * groups in c->regex_last.
  * It writes OUTDIR/gen.h (the tables and one function per expression) for harness.c, and
  * prints "ok ..." / "FAIL ..." for the translate-time checks.
  *
@@ -16,6 +19,7 @@
 #include "translate.h"
 #include "arena.h"
 #include "cases.h"
+#include "capture_cases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +144,47 @@ static void gen_re(char *out, size_t *len, int depth)
 			gen_atom(out, len, depth);
 	}
 	out[*len] = '\0';
+}
+
+/* The capture half: cap_N(c, s) for each capture case and rcap_N(c, s) for each random
+ * pattern whose capture program is within the limits (the others are NULL). */
+static struct function_info matched_fn = { .name = "matched", .used = 1, .is_tapset = 1 };
+static struct program capture_prog = { .functions = &matched_fn };
+
+static void gen_captures(struct emitter *e, const char *const *pats, int npats, int *fail)
+{
+	struct gen g = { .e = e, .prog = &capture_prog };
+	const char *err;
+
+	for (int i = 0; i < NCAPCASES; i++) {
+		struct node *n = regex_node(cap_cases[i].pattern, OP_MATCH);
+		if (regex_check(n) != 0 || !regex_compile_prog(n->rhs->str, n->rhs->len, &err)) {
+			printf("FAIL capture case %d /%s/ did not compile\n", i, cap_cases[i].pattern);
+			(*fail)++;
+			emit(e, "#define CAP_%d NULL", i);
+			continue;
+		}
+		emit(e, "static int64_t cap_%d(struct context *c, const char *s) { return %s; }", i,
+		     regex_gen_match(&g, n));
+		emit(e, "#define CAP_%d cap_%d", i, i);
+	}
+	emit(e, "static int64_t (*const cap_fn[])(struct context *, const char *) = {");
+	for (int i = 0; i < NCAPCASES; i++)
+		emit(e, "CAP_%d,", i);
+	emit(e, "};");
+	for (int i = 0; i < npats; i++) {
+		if (!regex_compile_prog(pats[i], strlen(pats[i]), &err)) {
+			emit(e, "#define RCAP_%d NULL", i);
+			continue;
+		}
+		emit(e, "static int64_t rcap_%d(struct context *c, const char *s) { return %s; }", i,
+		     regex_gen_match(&g, regex_node(pats[i], OP_MATCH)));
+		emit(e, "#define RCAP_%d rcap_%d", i, i);
+	}
+	emit(e, "static int64_t (*const rcap_fn[])(struct context *, const char *) = {");
+	for (int i = 0; i < npats; i++)
+		emit(e, "RCAP_%d,", i);
+	emit(e, "NULL };");
 }
 
 /* A pattern for harness.c: NAME_pattern, NAME_m() and NAME_RE (its struct stp_regex). */
@@ -270,6 +315,7 @@ int main(int argc, char **argv)
 	emit(&e, "{ 0, 0 }");
 	emit(&e, "};");
 	emit(&e, "#define NRAND %d", nr);
+	gen_captures(&e, pats, nr, &fail);
 	free(pats);
 	printf("ok random patterns generated: %d (%d over the limits)\n", nr, skipped);
 	pass++;
@@ -319,7 +365,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct emitter te = { .out = out };
-	regex_emit_tables(&te);
+	regex_emit_tables(&te, &capture_prog);
+	emit(&te, "struct context {");
+	regex_emit_context_fields(&te, &capture_prog);
+	emit(&te, "};");
 	fputs(buf, out);
 	fclose(out);
 	free(buf);

@@ -5,6 +5,8 @@
  * case of cases.h against the expected result and against glibc's
  * regcomp/regexec(REG_EXTENDED | REG_NOSUB), then the random patterns against glibc only,
  * the MAXSTRINGLEN bound, and a speed check. Prints "ok ..." / "FAIL ...".
+ * Submatches: the capture cases against their expected groups and glibc's pmatch[], and
+ * the random patterns' whole matches against glibc's (check_captures()).
  */
 #define _GNU_SOURCE
 #include <regex.h>                  /* glibc's */
@@ -16,6 +18,7 @@
 #include <time.h>
 #include "regex.h"                  /* runtime/regex.h (-iquote) */
 #include "cases.h"
+#include "capture_cases.h"
 #include "gen.h"
 
 static int pass, fail;
@@ -85,6 +88,119 @@ static int find_case(const char *pattern)
 			return i;
 	fprintf(stderr, "no case /%s/\n", pattern);
 	exit(2);
+}
+
+/* "(s,e)..." of the first n slot pairs, "" when not matched. */
+static const char *show_slots(char *buf, size_t size, int matched, const int32_t *slots,
+			      int n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; matched && i < n; i++)
+		used += (size_t)snprintf(buf + used, size - used, "(%d,%d)", slots[2 * i],
+					 slots[2 * i + 1]);
+	return buf;
+}
+
+/* glibc's groups of pattern in s in the same form ("" if no match, NULL if no pattern). */
+static const char *glibc_groups(char *buf, size_t size, const char *pattern, const char *s,
+				int ngroups)
+{
+	regex_t re;
+	regmatch_t pm[64];
+	int32_t slots[128];
+
+	if (regcomp(&re, pattern, REG_EXTENDED) != 0)
+		return NULL;
+	int m = regexec(&re, s, 64, pm, 0) == 0;
+	regfree(&re);
+	for (int i = 0; i < ngroups && i < 64; i++) {
+		slots[2 * i] = (int32_t)pm[i].rm_so;
+		slots[2 * i + 1] = (int32_t)pm[i].rm_eo;
+	}
+	return show_slots(buf, size, m, slots, ngroups);
+}
+
+static void check_captures(const char (*subjects)[16], int nsub)
+{
+	static struct context ctx;
+	char got[1024], want[1024];
+
+	for (int i = 0; i < NCAPCASES; i++) {
+		const struct cap_case *k = &cap_cases[i];
+		if (!cap_fn[i]) {
+			bad("capture %d /%s/: did not compile", i, show(k->pattern));
+			continue;
+		}
+		int m = (int)cap_fn[i](&ctx, k->subject);
+		const struct stp_regex_last *l = &ctx.regex_last;
+		show_slots(got, sizeof(got), m && l->result, l->slots, l->nslots / 2);
+		const char *g = glibc_groups(want, sizeof(want), k->pattern, k->subject,
+					     m ? l->nslots / 2 : 1);
+		size_t whole = strcspn(got, ")");
+		if (strcmp(got, k->groups) != 0 || m != (k->groups[0] != '\0'))
+			bad("capture %d \"%s\" =~ /%s/: %s, expected %s", i, show(k->subject),
+			    show(k->pattern), got, k->groups);
+		else if (!g || strncmp(got, g, whole) != 0 || (k->glibc == SAME && strcmp(got, g)))
+			bad("capture %d \"%s\" =~ /%s/: %s, glibc says %s", i, show(k->subject),
+			    show(k->pattern), got, g ? g : "(no pattern)");
+		else
+			ok("capture %d \"%s\" =~ /%s/: %s%s", i, show(k->subject), show(k->pattern),
+			   got, k->glibc == SAME ? ", as glibc" : "");
+	}
+	/* random patterns: the whole match as glibc's; groups compared for information */
+	long checks = 0, bad_whole = 0, same_groups = 0;
+	int nprog = 0;
+	for (int i = 0; i < NRAND; i++) {
+		if (!rcap_fn[i])
+			continue;
+		nprog++;
+		for (int j = 0; j < nsub; j++) {
+			int m = (int)rcap_fn[i](&ctx, subjects[j]);
+			int ng = m ? ctx.regex_last.nslots / 2 : 1;
+			show_slots(got, sizeof(got), m, ctx.regex_last.slots, ng);
+			const char *g = glibc_groups(want, sizeof(want), rand_cases[i].pattern,
+						     subjects[j], ng);
+			size_t whole = m ? strcspn(got, ")") + 1 : 0;
+			checks++;
+			if (!g || strncmp(got, g, whole) != 0 || (!m && *g)) {
+				if (++bad_whole <= 10)
+					bad("capture random \"%s\" =~ /%s/: %s, glibc says %s",
+					    show(subjects[j]), show(rand_cases[i].pattern), got,
+					    g ? g : "(no pattern)");
+			} else if (!strcmp(got, g)) {
+				same_groups++;
+			}
+		}
+	}
+	if (!bad_whole)
+		ok("capture random: %d patterns x %d strings: the whole match agrees with glibc in "
+		   "all %ld, every group in %ld", nprog, nsub, checks, same_groups);
+	else
+		bad("capture random: %ld of %ld whole matches differ from glibc", bad_whole, checks);
+
+	/* cost: the capture pass over a MAXSTRINGLEN string (runs only after a DFA match) */
+	static char big[MAXSTRINGLEN];
+	for (int i = 0; i < MAXSTRINGLEN - 1; i++)
+		big[i] = "abc=12; "[i % 8];
+	struct timespec t0, t1;
+	long iters = 2000, hits = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < iters; i++)
+		hits += cap_fn[11](&ctx, big);           /* (.*)-(.*): no '-', DFA says no */
+	for (long i = 0; i < iters; i++)
+		hits += cap_fn[1](&ctx, big);            /* ([a-z]+)=([0-9]+): early match */
+	big[MAXSTRINGLEN - 2] = '-';
+	for (long i = 0; i < iters; i++)
+		hits += cap_fn[11](&ctx, big);           /* (.*)-(.*): walks the whole string */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
+		    (3.0 * (double)iters);
+	if (hits == 2 * iters && us < 200.0)
+		ok("capture speed: %.2f us per =~ with groups on %d bytes", us, MAXSTRINGLEN - 1);
+	else
+		bad("capture speed: %.2f us per =~, %ld hits", us, hits);
 }
 
 int main(void)
@@ -171,6 +287,7 @@ int main(void)
 		   checks);
 	else
 		bad("random: %ld of %ld matches differ from glibc", mismatches, checks);
+	check_captures((const char (*)[16])subjects, nsub);
 
 	/* ---- token soup: the same patterns accepted as by glibc, but for the documented
 	 * differences; where both accept, the same answers ---- */

@@ -15,23 +15,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RELEASE=${STAPRUN_TEST_RELEASE:-6.1.0-56-cloud-amd64}
 W=$(mktemp -d /tmp/staprun-tests.XXXXXX)
 [ -n "${STAPRUN_TEST_KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
-passed=0 failed=0
-result() { # LINE
-	echo "$1"
-	case $1 in ok\ *) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
-	exit
-}
-
-for f in staprun/staprun staprun/stapio translator/stap staprun/stap-vm; do
-	if [ ! -x "$TOP/$f" ]; then
-		result "FAIL setup: $f is missing (make all)"
-		finish
-	fi
-done
+# shellcheck source-path=SCRIPTDIR/../lib source=vmtest.sh
+. "$TOP/testsuite/lib/vmtest.sh"
+need_tools
 
 # ---- build
 if ! (cd "$W" && "$TOP/translator/stap" -p4 -g -DMAXACTION=100000000 -r "$RELEASE" -m tmod \
@@ -73,16 +59,6 @@ done
 "$TOP/staprun/stap-vm" -r "$RELEASE" -s 4 -T 900 -l "$W/klog" "${files[@]}" \
 	"$TOP/testsuite/staprun/guest.sh" "$total" >"$W/vm.out" 2>"$W/vm.err"
 vmrc=$?
-while IFS= read -r line; do
-	case $line in ok\ * | FAIL\ *) result "$line" ;; esac
-done <"$W/vm.out"
-if ! grep -q '^guest done$' "$W/vm.out"; then
-	result "FAIL guest-complete: the guest job did not finish (stap-vm status $vmrc): $(tail -3 "$W/vm.err" | tr '\n' ' ') $(tail -3 "$W/vm.out" | tr '\n' ' ')"
-fi
-problem=$(grep -E 'BUG:|Oops|general protection|WARNING: .* at |Call Trace|soft lockup|rcu_sched self-detected|hung_task' "$W/klog" 2>/dev/null | head -3 | tr '\n' ' ')
-if [ -n "$problem" ]; then
-	result "FAIL kernel-log: $problem"
-else
-	result "ok kernel-log"
-fi
+guest_results "$W/vm.out" "$W/vm.err" $vmrc
+kernel_log "$W/klog"
 finish

@@ -69,6 +69,15 @@ fi
 rc=$?
 if ((rc == 125)) && grep -qi 'usage' "$t/e"; then ok usage; else bad usage "exit $rc"; fi
 
+STAPVM_TCG_THREAD=many "$stapvm" "$t/true.sh" >"$t/o" 2>"$t/e"
+rc=$?
+if ((rc == 125)) && grep -q "STAPVM_TCG_THREAD wants single or multi, not 'many'" "$t/e" &&
+	[ "$(wc -l <"$t/e")" -eq 1 ]; then
+	ok bad-tcg-thread
+else
+	bad bad-tcg-thread "exit $rc, stderr: $(oneline "$t/e")"
+fi
+
 # ------------------------------------------------------------ boot 1
 # Byte-exact stdout/stderr, exit status, -f files, -M module, -l log.
 allbytes() {

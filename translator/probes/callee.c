@@ -5,23 +5,27 @@
  *   kernel.function(PATTERN).callee(CPATTERN).return   ... their returns
  *   kernel.function(PATTERN).callees[(DEPTH)]          .callee("*"), and DEPTH levels of
  *                                                      the callees' callees
+ *   module(M).function(PATTERN).callee(s)...           the same in a module
  *
  * The callees come from the caller's DWARF (dwarf_calls.h): code inlined into it, probed
- * where the copy starts (so only this caller runs it), and direct calls, probed at the
- * callee's entry with a check that the return address on the stack is one of the call
- * sites in the caller - the probe runs only for calls from there, unless the module is
- * built with -DSTAP_CALLEE_MATCHALL. A .return probe of a call is a kprobe at the return
- * address in the caller; it can read $return (and globals, @cast) but not the callee's
- * parameters. At DEPTH > 1 only the innermost call is checked.
+ * where the copy starts, and direct calls, probed at the callee's entry. A probe runs only
+ * for hits that come from the caller through the chain of calls it was placed for (unless
+ * the module is built with -DSTAP_CALLEE_MATCHALL): the return addresses on the stack are
+ * checked frame by frame up to the caller (runtime/linux/stp_callee.h). At a call's entry
+ * the innermost one is at the stack pointer; the next frames are found with the call frame
+ * information (how far above each call site its function's own return address is). Code
+ * inlined into the caller itself needs no check; a function's calls reached through
+ * several chains get one probe per chain. A .return probe of a call is a kprobe at the
+ * return address in the caller; it can read $return (and globals, @cast) but not the
+ * callee's parameters.
  *
  * pp() is the callee's own kernel.function("NAME@FILE:LINE"). Return addresses are
- * link-time addresses, moved at run time by the KASLR offset (the distance between
- * _printk and its link-time address).
+ * link-time addresses, compared at run time with what the probe's own address moved by
+ * (KASLR, or where a module was loaded): for a module only within the probe's section.
  */
 #include "kernel_addr.h"
 #include "../arena.h"
 #include "../dwarf_calls.h"
-#include "../symbols.h"
 #include "../translate.h"
 
 #include <fnmatch.h>
@@ -32,12 +36,28 @@
 
 extern const struct probe_family callee_family;
 
+/* How to go one frame up at an address (struct stp_callee_rule); !ok: no CFI there. */
+struct rule {
+	int ok;
+	struct dw_frame_rule r;
+};
+
+/* One frame of a chain, innermost first: the return addresses into the code that calls
+ * the frame's function, and for each the rule of that code at the call. */
+struct level {
+	int n;
+	unsigned long long *rets;
+	struct rule *caller;
+	const struct level *up;         /* the calling code's own frame; NULL: the root */
+};
+
 struct callee_data {
 	struct kprobe_data kd;          /* first: the DWARF hooks read the scope from it */
-	unsigned long long *rets;       /* return addresses a call must come back to */
-	int nret;                       /* 0: no check (an inlined copy, a return site) */
+	unsigned long long pc;          /* link-time address of the probe */
+	struct rule start;              /* the probed code's frame at pc */
+	const struct level *chk;        /* the frames to check (NULL: none) */
+	int levels;                     /* how many of them */
 	int at_return;                  /* a .return: kprobe at the return address */
-	unsigned long long printk;      /* link-time address of _printk (0: unknown) */
 };
 
 struct walk {
@@ -59,19 +79,66 @@ static const struct pp_comp *named(const struct pp_comp *c, const char *name)
 	return NULL;
 }
 
-static void add_probe(struct walk *w, struct callee_data *cd, unsigned long long pc,
-		      const char *name, const char *pp)
+/* How many frames of the chain can be checked: all of them, except in a module from the
+ * first return address outside the probe's section (sections are placed apart). */
+static int checkable(struct dw_ctx *dw, unsigned long long pc, const struct level *l)
 {
-	if (w->added >= MAXCALLEE_PROBES || kprobe_blacklisted(w->s, w->point, w->dw, pc, name) ||
-	    kaddr_place(w->s, pc, &cd->kd, w->point) != 0)
+	const char *sec = dw_is_relocatable(dw) ? dw_addr_section(dw, pc, NULL) : NULL;
+	int k = 0;
+
+	for (; l; l = l->up, k++)
+		for (int i = 0; sec && i < l->n; i++) {
+			const char *rs = dw_addr_section(dw, l->rets[i], NULL);
+
+			if (!rs || strcmp(rs, sec))
+				return k;
+		}
+	return k;
+}
+
+/* SPEC: "NAME@FILE:LINE" of the callee; SUFFIX: "", ".call" or ".return". */
+static void add_probe(struct walk *w, struct callee_data *cd, unsigned long long pc,
+		      const char *name, const char *spec, const char *suffix)
+{
+	int placed;
+
+	if (w->added >= MAXCALLEE_PROBES || kprobe_blacklisted(w->s, w->point, w->dw, pc, name))
+		return;
+	placed = dw_is_relocatable(w->dw) ? dwarf_module_place(w->dw, pc, &cd->kd, w->point)
+					  : kaddr_place(w->s, pc, &cd->kd, w->point);
+	if (placed != 0)
 		return;
 	cd->kd.dw = w->dw;
-	struct sym_table *t = kernel_symbols(w->s);
-	const struct ksym *k = t ? sym_lookup(t, "_printk") : NULL;
-	cd->printk = k ? k->addr : 0;
+	cd->pc = pc;
+	cd->levels = cd->start.ok ? checkable(w->dw, pc, cd->chk) : 0;
 	w->proto->family = &callee_family;
-	w->add(w->proto, pp, cd, 0);
+	w->add(w->proto, A("%s.function(\"%s\")%s", dwarf_pp_head(w->dw), spec, suffix), cd, 0);
 	w->added++;
+}
+
+static struct rule rule_at(struct walk *w, unsigned long long pc)
+{
+	struct rule r;
+
+	r.ok = dw_frame_rule(w->dw, pc, &r.r) == 0;
+	return r;
+}
+
+/* A probe at a function's entry: the return address is at the stack pointer. */
+static void at_entry(struct callee_data *cd, const struct level *frame)
+{
+	cd->start = (struct rule){ .ok = 1, .r = { .cfa_reg = 7, .cfa_off = 8 } };
+	cd->chk = frame;
+}
+
+/* A probe inside the code of a frame (an inlined copy, a return site). */
+static void mid_frame(struct walk *w, struct callee_data *cd, unsigned long long pc,
+		      const struct level *frame)
+{
+	if (frame) {
+		cd->start = rule_at(w, pc);
+		cd->chk = frame;
+	}
 }
 
 /* The out-of-line definition of a called function. */
@@ -92,30 +159,53 @@ static const struct dw_func *definition(struct walk *w, const struct dw_callee *
 	return any;
 }
 
-static void walk_callees(struct walk *w, uint64_t die, int level);
+static void walk_callees(struct walk *w, uint64_t die, const struct level *frame, int level);
 
-static void inlined_callee(struct walk *w, const struct dw_callee *c, int level)
+static void inlined_callee(struct walk *w, const struct dw_callee *c, const struct level *frame,
+			   int level)
 {
 	if (!w->is_return && !w->is_call) {
 		struct callee_data *cd = NEW(struct callee_data);
 
 		cd->kd.scope_die = c->die;
 		cd->kd.var_pc = c->pc;
-		add_probe(w, cd, c->pc, c->name, A("kernel.function(\"%s@%s:%d\")", c->name,
-						   c->file ? c->file : "", c->line));
+		mid_frame(w, cd, c->pc, frame);
+		add_probe(w, cd, c->pc, c->name,
+			  A("%s@%s:%d", c->name, c->file ? c->file : "", c->line), "");
 	}
 	if (level < w->depth)
-		walk_callees(w, c->die, level + 1);
+		walk_callees(w, c->die, frame, level + 1);
+}
+
+/* The frame of a function called from the sites CS (in code whose frame is FRAME). */
+static const struct level *call_level(struct walk *w, const struct dw_callee *cs, int ncs,
+				      const struct level *frame)
+{
+	struct level *l = NEW(struct level);
+
+	l->n = ncs;
+	l->up = frame;
+	l->rets = arena_alloc(g_arena, (size_t)ncs * sizeof(*l->rets));
+	l->caller = arena_alloc(g_arena, (size_t)ncs * sizeof(*l->caller));
+	for (int i = 0; i < ncs; i++) {
+		l->rets[i] = cs[i].pc;
+		/* the call instruction ends at the return address (only needed further up) */
+		if (frame)
+			l->caller[i] = rule_at(w, cs[i].pc - 1);
+	}
+	return l;
 }
 
 /* Calls of one function from the caller: every call site of it at once. */
-static void called(struct walk *w, const struct dw_callee *cs, int ncs, int level)
+static void called(struct walk *w, const struct dw_callee *cs, int ncs,
+		   const struct level *frame, int level)
 {
 	const struct dw_func *f = definition(w, &cs[0]);
 
 	if (!f)
 		return;
-	const char *pp = A("kernel.function(\"%s@%s:%d\")", f->name, f->file, f->line);
+	const char *spec = A("%s@%s:%d", f->name, f->file, f->line);
+	const struct level *own = call_level(w, cs, ncs, frame);
 	if (w->is_return) {
 		if (!f->has_return)
 			return;
@@ -126,23 +216,22 @@ static void called(struct walk *w, const struct dw_callee *cs, int ncs, int leve
 			cd->kd.var_pc = f->prologue_pc;
 			cd->kd.is_return = 1;
 			cd->at_return = 1;
-			add_probe(w, cd, cs[i].pc, f->name, A("%s.return", pp));
+			mid_frame(w, cd, cs[i].pc, frame);
+			add_probe(w, cd, cs[i].pc, f->name, spec, ".return");
 		}
 	} else {
 		struct callee_data *cd = NEW(struct callee_data);
 
 		cd->kd.scope_die = f->die;
 		cd->kd.var_pc = f->prologue_pc;
-		cd->rets = arena_alloc(g_arena, (size_t)ncs * sizeof(*cd->rets));
-		for (int i = 0; i < ncs; i++)
-			cd->rets[cd->nret++] = cs[i].pc;
-		add_probe(w, cd, f->entry_pc, f->name, w->is_call ? A("%s.call", pp) : pp);
+		at_entry(cd, own);
+		add_probe(w, cd, f->entry_pc, f->name, spec, w->is_call ? ".call" : "");
 	}
 	if (level < w->depth)
-		walk_callees(w, f->die, level + 1);
+		walk_callees(w, f->die, own, level + 1);
 }
 
-static void walk_callees(struct walk *w, uint64_t die, int level)
+static void walk_callees(struct walk *w, uint64_t die, const struct level *frame, int level)
 {
 	struct dw_callee *cs;
 	int n = dw_callees(w->dw, die, &cs);
@@ -152,7 +241,7 @@ static void walk_callees(struct walk *w, uint64_t die, int level)
 		if (done[i] || fnmatch(w->pattern, cs[i].name, 0) != 0)
 			continue;
 		if (cs[i].inlined) {
-			inlined_callee(w, &cs[i], level);
+			inlined_callee(w, &cs[i], frame, level);
 			continue;
 		}
 		/* the call sites of the same function, together */
@@ -163,7 +252,7 @@ static void walk_callees(struct walk *w, uint64_t die, int level)
 				same[k++] = cs[j];
 				done[j] = 1;
 			}
-		called(w, same, k, level);
+		called(w, same, k, frame, level);
 	}
 }
 
@@ -200,7 +289,7 @@ int callee_resolve(struct session *s, struct dw_ctx *dw, const struct node *poin
 	}
 	for (int i = 0; i < n; i++)
 		if (funcs[i].has_code && !funcs[i].is_init)
-			walk_callees(&w, funcs[i].die, 1);
+			walk_callees(&w, funcs[i].die, NULL, 1);
 	return w.added ? 0 : -1;
 }
 
@@ -262,37 +351,55 @@ static int count(const struct program *p)
 	return n;
 }
 
-/* The handler wrapper: runs probe_N only when the call comes from the caller. */
+static const char *rule_c(const struct rule *r)
+{
+	if (!r->ok)
+		return "{ STP_CFA_NONE, 0, 0 }";
+	return A("{ %s, %lldL, %s }", r->r.cfa_reg == 7 ? "STP_CFA_SP" : "STP_CFA_BP",
+		 (long long)r->r.cfa_off,
+		 r->r.bp_saved ? A("%lldL", (long long)r->r.bp_off) : "STP_CALLEE_BP_SAME");
+}
+
+/* The handler wrapper: runs probe_N only when the hit comes through its chain of calls. */
 static void emit_check(struct emitter *e, const struct probe_info *pi)
 {
 	const struct callee_data *cd = pi->family_data;
-	unsigned long long printk = cd->printk;
+	const struct level *l = cd->chk;
+	const char *counts = "";
+	int n = pi->index;
 
-	emit(e, "static void stp_callee_%d(struct stp_context *base)", pi->index);
+	emit(e, "static const struct stp_callee_ret stp_callee_rets_%d[] = {", n);
+	for (int k = 0; k < cd->levels; k++, l = l->up) {
+		counts = A("%s%s%d", counts, k ? ", " : "", l->n);
+		for (int i = 0; i < l->n; i++)
+			emit(e, "{ 0x%llxUL, %s },", l->rets[i],
+			     k + 1 < cd->levels ? rule_c(&l->caller[i]) : "{ STP_CFA_NONE, 0, 0 }");
+	}
+	emit(e, "};");
+	emit(e, "static const unsigned short stp_callee_counts_%d[] = { %s };", n, counts);
+	emit(e, "static const struct stp_callee_rule stp_callee_start_%d = %s;", n,
+	     rule_c(&cd->start));
+	emit(e, "static void stp_callee_%d(struct stp_context *base)", n);
 	emit(e, "{");
 	emit(e, "#ifndef STAP_CALLEE_MATCHALL");
-	emit(e, "unsigned long ret, delta = %s;",
-	     printk ? A("(unsigned long)&_printk - 0x%llxUL", printk) : "0");
-	emit(e, "if (!base->regs || copy_from_kernel_nofault(&ret, (const void *)base->regs->sp, sizeof(ret)))");
-	emit(e, "\treturn;");
-	for (int i = 0; i < cd->nret; i++)
-		emit(e, "%s(ret != 0x%llxUL + delta)%s", i ? "    " : "if (", cd->rets[i],
-		     i + 1 < cd->nret ? " &&" : ")");
+	emit(e, "if (!base->regs || !stp_callee_chain_ok(base->regs, 0x%llxUL, &stp_callee_start_%d, "
+		"stp_callee_rets_%d, stp_callee_counts_%d, %d))", cd->pc, n, n, n, cd->levels);
 	emit(e, "\treturn;");
 	emit(e, "#endif");
-	emit(e, "probe_%d(base);", pi->index);
+	emit(e, "probe_%d(base);", n);
 	emit(e, "}");
 	emit(e, "static const struct stp_probe stp_callee_probe_%d = { .pp = %s, .handler = stp_callee_%d };",
-	     pi->index, c_string_literal(pi->pp, strlen(pi->pp)), pi->index);
+	     n, c_string_literal(pi->pp, strlen(pi->pp)), n);
 }
 
 static void emit_decls(struct emitter *e, struct program *p)
 {
 	emit(e, "#include \"linux/stp_kprobes.h\"");
+	emit(e, "#include \"linux/stp_callee.h\"");
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next) {
 		const struct callee_data *cd = pi->family_data;
 
-		if (pi->family != &callee_family || !cd->nret)
+		if (pi->family != &callee_family || !cd->levels)
 			continue;
 		emit_check(e, pi);
 	}
@@ -303,7 +410,7 @@ static void emit_decls(struct emitter *e, struct program *p)
 		if (pi->family != &callee_family)
 			continue;
 		emit(e, "{ .probe = &%s_%d, .symbol = %s, .offset = 0x%llxUL },",
-		     cd->nret ? "stp_callee_probe" : "stp_probe", pi->index,
+		     cd->levels ? "stp_callee_probe" : "stp_probe", pi->index,
 		     c_string_literal(cd->kd.symbol, strlen(cd->kd.symbol)), cd->kd.offset);
 	}
 	emit(e, "};");

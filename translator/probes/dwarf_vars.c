@@ -15,9 +15,9 @@
  * The DWARF layer makes the plans (dwarf_pretty.h) and reads the values; this file turns
  * them into C that appends to one string (runtime/pretty.c). A pretty-printed value whose
  * reads fault prints "ERROR" (as SystemTap's try/catch around each one does) instead of
- * ending the hit. Globals are read at their link-time address moved by the kernel's KASLR
- * offset, found at run time from an exported symbol (_printk) whose link-time address the
- * symbol table gives. In .return probes the kprobe family takes $$parms, $$vars, $$locals
+ * ending the hit. The DWARF layer moves globals' link-time addresses by the kernel's KASLR
+ * offset (dw_kernel_addr); a global only declared in DWARF is found in the symbol table and
+ * moved the same way. In .return probes the kprobe family takes $$parms, $$vars, $$locals
  * and $var$ at the entry (kprobe_entry.c), $$return at the return.
  */
 #include "dwarf_vars.h"
@@ -127,37 +127,11 @@ static void set_err(struct vres *r, const struct node *n, const char *err)
 		}
 }
 
-/* Literal addresses of a global (DW_OP_addr) move with the kernel's KASLR offset. */
-struct kaslr {
-	const char *token;              /* "0xffffffff82a099c0UL" as the layer writes it */
-	const char *moved;              /* its run-time form */
-};
-
-static const char *kaslr_addr(struct session *s, unsigned long long addr)
-{
-	struct sym_table *t = kernel_symbols(s);
-	const struct ksym *k = t ? sym_lookup(t, "_printk") : NULL;
-
-	if (!k)
-		return A("0x%llxUL", addr);
-	return A("(0x%llxUL + ((unsigned long)&_printk - 0x%llxUL))", addr,
-		 (unsigned long long)k->addr);
-}
-
-static const char *kaslr_fix(const struct kaslr *k, const char *c)
-{
-	const char *p;
-
-	if (!k || !k->token || !c || !(p = strstr(c, k->token)))
-		return c;
-	return A("%.*s%s%s", (int)(p - c), c, k->moved, kaslr_fix(k, p + strlen(k->token)));
-}
-
 /* ---- one expression ---- */
 
 /* The value of t as a number (a char array or pointer too: its address, as SystemTap). */
 static void one_value(struct gen *g, struct dw_ctx *dw, const struct dw_target *t,
-		      const struct kaslr *k, struct node *n, struct vres *r)
+		      struct node *n, struct vres *r)
 {
 	struct dw_expr e;
 	char *err = NULL;
@@ -168,12 +142,12 @@ static void one_value(struct gen *g, struct dw_ctx *dw, const struct dw_target *
 	}
 	r->type = T_LONG;
 	if (g)
-		r->c = A("((int64_t)(%s))", kaslr_fix(k, e.c_expr));
+		r->c = A("((int64_t)(%s))", e.c_expr);
 }
 
 /* The pretty form of t, as one string. */
 static void one_pretty(struct gen *g, struct dw_ctx *dw, const struct dw_target *t,
-		       const struct kaslr *k, struct node *n, struct vres *r)
+		       struct node *n, struct vres *r)
 {
 	struct dw_pp p = { 0 };
 	char *err = NULL;
@@ -185,8 +159,6 @@ static void one_pretty(struct gen *g, struct dw_ctx *dw, const struct dw_target 
 	r->type = T_STRING;
 	if (!g)
 		return;
-	for (int i = 0; i < p.n; i++)
-		p.items[i].c_expr = kaslr_fix(k, p.items[i].c_expr);
 	struct ppbuild *b = dwvars_begin(g);
 	dwvars_plan(b, &p, 1);
 	r->c = dwvars_end(b);
@@ -218,9 +190,9 @@ static int is_local(const struct kprobe_data *d, const char *name)
 	return 0;
 }
 
-/* Fills t (and k) for @var("name[@file]"). Returns 0, or -1 with r->err. */
+/* Fills t for @var("name[@file]"). Returns 0, or -1 with r->err. */
 static int atvar_target(struct session *s, struct dw_ctx *dw, const struct kprobe_data *d,
-			struct node *n, struct dw_target *t, struct kaslr *k, struct vres *r)
+			struct node *n, struct dw_target *t, struct vres *r)
 {
 	const char *at = strchr(n->name, '@');
 	const char *name = at ? A("%.*s", (int)(at - n->name), n->name) : n->name;
@@ -252,10 +224,6 @@ static int atvar_target(struct session *s, struct dw_ctx *dw, const struct kprob
 		t->base = name;
 		t->scope_die = gl.scope_die;
 		t->pc = d ? d->var_pc : 0;
-		if (gl.link_addr) {
-			k->token = A("0x%llxUL", (unsigned long long)gl.link_addr);
-			k->moved = kaslr_addr(s, gl.link_addr);
-		}
 		return 0;
 	}
 	/* Only declared (e.g. jiffies, an alias the linker script makes): the symbol table
@@ -268,7 +236,7 @@ static int atvar_target(struct session *s, struct dw_ctx *dw, const struct kprob
 		return -1;
 	}
 	t->cast_type = gl.type_name;
-	t->cast_addr = kaslr_addr(s, (unsigned long long)sym->addr);
+	t->cast_addr = dw_kernel_addr(dw, sym->addr);
 	return 0;
 }
 
@@ -404,7 +372,6 @@ static void translate(struct session *s, struct gen *g, const struct probe_info 
 {
 	const struct kprobe_data *d = dwarf_data(pi);
 	struct dw_target t = { 0 };
-	struct kaslr k = { 0 };
 	struct dw_ctx *dw = d && d->dw ? d->dw : kernel_dwarf(s, n);
 
 	memset(r, 0, sizeof(*r));
@@ -433,7 +400,7 @@ static void translate(struct session *s, struct gen *g, const struct probe_info 
 		t.cast_type = n->str;
 		t.cast_addr = g ? A("((int64_t)%s)", gen_long(g, n->operand)) : "0";
 	} else if (n->flags & TF_AT_VAR) {
-		if (atvar_target(s, dw, d, n, &t, &k, r) != 0)
+		if (atvar_target(s, dw, d, n, &t, r) != 0)
 			return;
 	} else {
 		if (!d || !d->dw || !d->scope_die) {
@@ -447,9 +414,9 @@ static void translate(struct session *s, struct gen *g, const struct probe_info 
 	fill_comps(g, n, &t);
 	t.store = store;
 	if (is_pretty(n))
-		one_pretty(g, dw, &t, &k, n, r);
+		one_pretty(g, dw, &t, n, r);
 	else
-		one_value(g, dw, &t, &k, n, r);
+		one_value(g, dw, &t, n, r);
 }
 
 static void report(const struct node *n, const struct vres *r)

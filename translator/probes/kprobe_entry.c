@@ -242,7 +242,7 @@ static void emit_entry(struct emitter *e, struct program *p, struct probe_info *
 	gen_unlock_globals(&g);
 	emit(e, "}");
 	emit(e, "static const struct stp_probe stp_entry_probe_%d = { .pp = %s, .handler = stp_entry_%d };",
-	     pi->index, c_string_literal(pi->pp, strlen(pi->pp)), pi->index);
+	     pi->index, probe_pp_literal(pi), pi->index);
 }
 
 void kprobe_emit_entries(struct emitter *e, struct program *p)

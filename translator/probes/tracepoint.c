@@ -31,7 +31,8 @@
  * an array (stp_tp_args_current()). Target variables read that array:
  *
  *   $name            the argument, cut to its type's size and sign-extended as its type says;
- *                    char pointers are read as kernel strings
+ *                    a char pointer is its address, as in SystemTap (kernel_string($name)
+ *                    reads the string); so is a char array member ($p->comm)
  *   $name->a->b[2]   @cast(ARG, "POINTEE")->a->b[2] through the DWARF layer (dw_target_expr)
  *   &$name->a        its address
  *   $$parms, $$vars  "name=0x... name=0x..." (every argument %#llx, as SystemTap's %#p/%#x)
@@ -648,13 +649,6 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 			r->err = a->cls_err;
 			return;
 		}
-		if (a->cls.kind == DW_RES_STRING) {
-			r->type = T_STRING;
-			if (g)
-				r->c = A("STP_KSTRING_AT(%s, %s, %s)", gen_temp(g, T_STRING),
-					 arg_lvalue(idx), gen_location(n));
-			return;
-		}
 		r->type = T_LONG;
 		if (g)
 			r->c = arg_value(a, idx);
@@ -703,13 +697,6 @@ static void translate_var(struct gen *g, struct tp_info *tp, struct node *n, int
 	if (dw_target_expr(cat.dw, &t, &e, &err) != 0) {
 		r->err = err ? err : "cannot resolve target expression";
 		point_at_member(n, r);
-		return;
-	}
-	if (e.kind == DW_RES_STRING && !addr_of) {
-		r->type = T_STRING;
-		if (g)
-			r->c = A("STP_KSTRING_AT(%s, %s, %s)", gen_temp(g, T_STRING), e.c_expr,
-				 gen_location(n));
 		return;
 	}
 	r->type = T_LONG;
@@ -844,34 +831,36 @@ static int is_atvar(const struct node *n)
 	return n->kind == N_TARGET && (n->flags & TF_AT_VAR);
 }
 
-static enum stap_type target_type(struct session *s, const struct probe_info *pi, struct node *n)
+/* A target expression's type (pass 2: g == NULL) or C text (pass 3); errors are reported
+ * and leave T_UNKNOWN / NULL. */
+static struct tp_result target(struct session *s, struct gen *g, const struct probe_info *pi,
+			       struct node *n)
 {
-	struct tp_result r;
+	struct tp_result r = { .type = T_UNKNOWN };
 
-	if (is_atvar(n))
-		return dwvars_target_type(s, NULL, n);
-
-	translate(NULL, pi, n, &r);
+	if (is_atvar(n)) {
+		if (g)
+			r.c = dwvars_gen_target(g, NULL, n);
+		else
+			r.type = dwvars_target_type(s, NULL, n);
+		return r;
+	}
+	translate(g, pi, n, &r);
 	if (r.err) {
 		report(n, &r);
-		return T_UNKNOWN;
+		return (struct tp_result){ .type = T_UNKNOWN };
 	}
-	return r.type;
+	return r;
+}
+
+static enum stap_type target_type(struct session *s, const struct probe_info *pi, struct node *n)
+{
+	return target(s, NULL, pi, n).type;
 }
 
 static const char *gen_target(struct gen *g, const struct probe_info *pi, struct node *n)
 {
-	struct tp_result r;
-
-	if (is_atvar(n))
-		return dwvars_gen_target(g, NULL, n);
-
-	translate(g, pi, n, &r);
-	if (r.err) {
-		report(n, &r);
-		return NULL;
-	}
-	return r.c;
+	return target(g->s, g, pi, n).c;
 }
 
 static void list_vars(struct session *s, const struct probe_info *pi, FILE *out)
