@@ -97,6 +97,9 @@ uint64_t dw_index_type(struct dw_ctx *dw, int tag, const char *name);
 const char *dw_type_str(struct dw_ctx *dw, Dwarf_Die *type);   /* NULL type -> "void" */
 /* Strips typedefs and cv-qualifiers. Returns false at void. */
 bool dw_peel(Dwarf_Die *type, Dwarf_Die *out);
+/* Whether a type is a one-byte character (char, signed/unsigned char; with ANY_BYTE also
+ * one-byte integers such as u8), after typedefs and qualifiers. */
+bool dw_is_char_type(Dwarf_Die *t, bool any_byte);
 bool dw_die_type(Dwarf_Die *die, Dwarf_Die *out);
 int64_t dw_type_size(Dwarf_Die *type);
 

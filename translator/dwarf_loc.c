@@ -850,7 +850,7 @@ static const char *first_member(Dwarf_Die *st, int depth)
 	return NULL;
 }
 
-static bool is_char(Dwarf_Die *t)
+bool dw_is_char_type(Dwarf_Die *t, bool any_byte)
 {
 	Dwarf_Die p;
 	Dwarf_Attribute a;
@@ -863,7 +863,7 @@ static bool is_char(Dwarf_Die *t)
 	if (dwarf_aggregate_size(&p, &sz) != 0 || sz != 1)
 		return false;
 	return enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char ||
-	       enc == DW_ATE_signed || enc == DW_ATE_unsigned;
+	       (any_byte && (enc == DW_ATE_signed || enc == DW_ATE_unsigned));
 }
 
 static bool is_signed_type(Dwarf_Die *t)
@@ -1356,7 +1356,7 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 		out->c_expr = fetch(&e, &l, 8, false);
 		if (!out->c_expr)
 			return -1;
-		out->kind = dw_die_type(&ft, &inner) && is_char(&inner) ? DW_RES_STRING
+		out->kind = dw_die_type(&ft, &inner) && dw_is_char_type(&inner, true) ? DW_RES_STRING
 									 : DW_RES_POINTER;
 		out->size = 8;
 		return 0;
@@ -1368,7 +1368,7 @@ static int target_expr(struct dw_ctx *dw, const struct dw_target *t, struct dw_e
 			return fail(dw, err, "cannot take address of object in register");
 		out->c_expr = dw_printf(dw, "((int64_t)%s)", l.expr);
 		out->size = 8;
-		if (dw_die_type(&ft, &inner) && is_char(&inner)) {
+		if (dw_die_type(&ft, &inner) && dw_is_char_type(&inner, true)) {
 			out->kind = DW_RES_STRING;
 			out->is_char_array = 1;
 			int64_t dims[8];

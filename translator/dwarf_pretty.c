@@ -47,20 +47,6 @@ void dw_pp_text(struct dw_ctx *dw, struct dw_pp *out, const char *text)
 
 /* ---- types ---- */
 
-static bool is_char_type(Dwarf_Die *t)
-{
-	Dwarf_Die p;
-	Dwarf_Attribute a;
-	Dwarf_Word enc, sz;
-
-	if (!dw_peel(t, &p) || dwarf_tag(&p) != DW_TAG_base_type)
-		return false;
-	if (!dwarf_attr(&p, DW_AT_encoding, &a) || dwarf_formudata(&a, &enc) != 0)
-		return false;
-	return dwarf_aggregate_size(&p, &sz) == 0 && sz == 1 &&
-	       (enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char);
-}
-
 static bool is_float_type(Dwarf_Die *p)
 {
 	Dwarf_Attribute a;
@@ -339,7 +325,7 @@ static void array(struct walk *w, Dwarf_Die *arr, int dim, int depth)
 	if (nd == 0)
 		dims[nd++] = 0;
 	empty = dims[dim] == 0 && dim_declared(arr, dim);
-	if (dim == nd - 1 && is_char_type(&elem)) {
+	if (dim == nd - 1 && dw_is_char_type(&elem, false)) {
 		if (empty)
 			text(w, "\"\"");
 		else
@@ -374,7 +360,7 @@ static void pointee(struct walk *w, Dwarf_Die *ptr, int depth)
 		leaf(w, false, 0);
 		return;
 	}
-	if (is_char_type(&inner)) {
+	if (dw_is_char_type(&inner, false)) {
 		leaf(w, false, 0);              /* the layer reads char pointers as strings */
 		return;
 	}
@@ -429,7 +415,7 @@ static void value(struct walk *w, Dwarf_Die *type, int dim, int expand, int dept
 		if (is_float_type(&pt))
 			text(w, "?");
 		else
-			leaf(w, is_char_type(&pt), 0);
+			leaf(w, dw_is_char_type(&pt, false), 0);
 		return;
 	}
 	text(w, "?");

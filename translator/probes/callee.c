@@ -342,15 +342,6 @@ static void list_vars(struct session *s, const struct probe_info *pi, FILE *out)
 
 /* ---- code ---- */
 
-static int count(const struct program *p)
-{
-	int n = 0;
-
-	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)
-		n += pi->family == &callee_family;
-	return n;
-}
-
 static const char *rule_c(const struct rule *r)
 {
 	if (!r->ok)
@@ -418,14 +409,12 @@ static void emit_decls(struct emitter *e, struct program *p)
 
 static void emit_start(struct emitter *e, struct program *p, const char *fail_label)
 {
-	emit(e, "rc = stp_kprobes_register(stp_callee_kprobes, %d);", count(p));
-	emit(e, "if (rc)");
-	emit(e, "\tgoto %s;", fail_label);
+	emit_register_array(e, p, &callee_family, "kprobes", "stp_callee_kprobes", fail_label);
 }
 
 static void emit_stop(struct emitter *e, struct program *p)
 {
-	emit(e, "stp_kprobes_unregister(stp_callee_kprobes, %d);", count(p));
+	emit_unregister_array(e, p, &callee_family, "kprobes", "stp_callee_kprobes");
 }
 
 static int match(const struct node *point)

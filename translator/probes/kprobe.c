@@ -232,15 +232,6 @@ static int resolve(struct session *s, const struct node *point, struct probe_inf
 	return 0;
 }
 
-static int count(const struct program *p)
-{
-	int n = 0;
-
-	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)
-		n += pi->family == &kprobe_family;
-	return n;
-}
-
 static void emit_decls(struct emitter *e, struct program *p)
 {
 	emit(e, "#include \"linux/stp_kprobes.h\"");
@@ -269,14 +260,12 @@ static void emit_decls(struct emitter *e, struct program *p)
 
 static void emit_start(struct emitter *e, struct program *p, const char *fail_label)
 {
-	emit(e, "rc = stp_kprobes_register(stp_kprobes, %d);", count(p));
-	emit(e, "if (rc)");
-	emit(e, "\tgoto %s;", fail_label);
+	emit_register_array(e, p, &kprobe_family, "kprobes", "stp_kprobes", fail_label);
 }
 
 static void emit_stop(struct emitter *e, struct program *p)
 {
-	emit(e, "stp_kprobes_unregister(stp_kprobes, %d);", count(p));
+	emit_unregister_array(e, p, &kprobe_family, "kprobes", "stp_kprobes");
 }
 
 const struct probe_family kprobe_family = {

@@ -58,6 +58,13 @@ extern const struct probe_family atvar_family;
 
 /* Helpers for families. */
 int probe_has_family(const struct program *p, const struct probe_family *f);
+/* How many of the program's probes belong to family F. */
+int probes_of_family(const struct program *p, const struct probe_family *f);
+/* rc = stp_KIND_register(ARRAY, n), jumping to FAIL_LABEL on failure; and its undoing. */
+void emit_register_array(struct emitter *e, const struct program *p, const struct probe_family *f,
+			 const char *kind, const char *array, const char *fail_label);
+void emit_unregister_array(struct emitter *e, const struct program *p,
+			   const struct probe_family *f, const char *kind, const char *array);
 /* The n-th component of a point, or NULL. */
 const struct pp_comp *pp_comp_at(const struct node *point, int n);
 /* Canonical text of a point: comp("arg").comp(N)... */

@@ -22,6 +22,31 @@ const struct probe_family *const probe_families[] = {
 	NULL,
 };
 
+int probes_of_family(const struct program *p, const struct probe_family *f)
+{
+	int n = 0;
+
+	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)
+		n += pi->family == f;
+	return n;
+}
+
+/* Module start/stop code for a family whose probes sit in one array ARRAY, registered by
+ * the runtime's stp_KIND_register(ARRAY, N) and stp_KIND_unregister(ARRAY, N). */
+void emit_register_array(struct emitter *e, const struct program *p, const struct probe_family *f,
+			 const char *kind, const char *array, const char *fail_label)
+{
+	emit(e, "rc = stp_%s_register(%s, %d);", kind, array, probes_of_family(p, f));
+	emit(e, "if (rc)");
+	emit(e, "\tgoto %s;", fail_label);
+}
+
+void emit_unregister_array(struct emitter *e, const struct program *p,
+			   const struct probe_family *f, const char *kind, const char *array)
+{
+	emit(e, "stp_%s_unregister(%s, %d);", kind, array, probes_of_family(p, f));
+}
+
 int probe_has_family(const struct program *p, const struct probe_family *f)
 {
 	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)

@@ -416,15 +416,6 @@ static int resolve(struct session *s, const struct node *point, struct probe_inf
 
 /* ---- code ---- */
 
-static int count(const struct program *p)
-{
-	int n = 0;
-
-	for (const struct probe_info *pi = p->probes; pi; pi = pi->next)
-		n += pi->family == &tracepoint_family;
-	return n;
-}
-
 static void emit_decls(struct emitter *e, struct program *p)
 {
 	emit(e, "#include \"linux/stp_tracepoints.h\"");
@@ -441,14 +432,12 @@ static void emit_decls(struct emitter *e, struct program *p)
 
 static void emit_start(struct emitter *e, struct program *p, const char *fail_label)
 {
-	emit(e, "rc = stp_tracepoints_register(stp_tracepoints, %d);", count(p));
-	emit(e, "if (rc)");
-	emit(e, "\tgoto %s;", fail_label);
+	emit_register_array(e, p, &tracepoint_family, "tracepoints", "stp_tracepoints", fail_label);
 }
 
 static void emit_stop(struct emitter *e, struct program *p)
 {
-	emit(e, "stp_tracepoints_unregister(stp_tracepoints, %d);", count(p));
+	emit_unregister_array(e, p, &tracepoint_family, "tracepoints", "stp_tracepoints");
 }
 
 /* ---- target variables ---- */
