@@ -162,12 +162,16 @@ for sig in INT TERM HUP; do
 		eval '[ $rc = 0 ] && seqok "seq=20000 other=2 bad=0 " $T/o && gone tmod'
 done
 
-bg $T/o $T/e $SR -vv $M stop=0 endms=4000
+# The end probe spins until released (15 s at most, under the soft-lockup limit), so a
+# slow guest can't let it finish before the second SIGINT lands.
+bg $T/o $T/e $SR -vv $M stop=0 endms=15000
 waitfor $T/o begin
 kill -INT $BG
 waitfor $T/e "stopping the script"
 sleep 0.5
 kill -INT $BG
+waitfor $T/e "second interrupt" 15
+echo 1 >/sys/module/tmod/parameters/release
 bgwait
 rc=$?
 check second-sigint "rc $rc, $(oneline $T/e)" eval '[ $rc = 1 ] && has $T/e "second interrupt" && gone tmod'
