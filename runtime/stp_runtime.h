@@ -87,12 +87,21 @@ typedef int64_t stp_long;
 /* Session states: probes other than begin/end/error run only while RUNNING. */
 enum stp_state { STP_STATE_STARTING, STP_STATE_RUNNING, STP_STATE_STOPPING, STP_STATE_STOPPED };
 
+struct stp_context;
+
+/* One probe as the generated unit describes it. */
+struct stp_probe {
+	const char *pp;                 /* the probe point after resolution, for pp() */
+	const char *pn;                 /* the probe point as the script wrote it, for pn() */
+	void (*handler)(struct stp_context *c);
+};
+
 /* The per-CPU probe context. The generated unit embeds this as the first member of its own
  * `struct context`, whose remainder holds the locals and temporaries of probes and
  * functions, so nothing large lives on the kernel stack. A hit sets only the fields up to
  * probe_data; error_buf is written only on an error. */
 struct stp_context {
-	const char *probe_point;        /* pp() of the running probe */
+	const struct stp_probe *probe;  /* the running probe (pp(), pn()) */
 	const char *last_error;         /* set by stp_error(); the handler unwinds */
 	const char *error_location;     /* "operator '/' at FILE:L:C" of the failing code */
 	long actionremaining;           /* MAXACTION budget for this hit */
@@ -104,11 +113,6 @@ struct stp_context {
 					   whole message: a catch gets all of it) */
 };
 
-/* One probe as the generated unit describes it. */
-struct stp_probe {
-	const char *pp;                 /* the probe point, as pp() reports it */
-	void (*handler)(struct stp_context *c);
-};
 
 /* ---- provided by the generated code ---- */
 extern const size_t stp_context_size;
@@ -283,7 +287,7 @@ static __always_inline void __stp_run_hit(const struct stp_probe *p,
 		return;
 	}
 	c = this_cpu_read(stp_cpu_context);
-	c->probe_point = p->pp;
+	c->probe = p;
 	c->last_error = NULL;
 	c->actionremaining = maxaction;
 	c->regs = regs;

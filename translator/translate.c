@@ -213,16 +213,13 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 	emit(e, "}");
 }
 
-const char *probe_pp_literal(const struct probe_info *pi)
+
+const char *probe_names_init(const struct probe_info *pi)
 {
 	const char *pn = pi->pn ? pi->pn : pi->pp;
-	size_t lp = strlen(pi->pp), ln = strlen(pn);
-	char *buf = arena_alloc(g_arena, lp + ln + 3);
 
-	memcpy(buf, pi->pp, lp + 1);
-	buf[lp + 1] = '\001';
-	memcpy(buf + lp + 2, pn, ln + 1);
-	return c_string_literal(buf, lp + ln + 2);
+	return arena_printf(g_arena, ".pp = %s, .pn = %s", c_string_literal(pi->pp, strlen(pi->pp)),
+			    c_string_literal(pn, strlen(pn)));
 }
 
 static int family_order(const void *a, const void *b)
@@ -344,8 +341,8 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 	for (int i = 0; i < nbodies; i++)
 		fputs(bodies[i].text, out);
 	for (struct probe_info *pi = p->probes; pi; pi = pi->next)
-		emit(&e, "static const struct stp_probe stp_probe_%d = { .pp = %s, .handler = probe_%d };",
-		     pi->index, probe_pp_literal(pi), pi->index);
+		emit(&e, "static const struct stp_probe stp_probe_%d = { %s, .handler = probe_%d };",
+		     pi->index, probe_names_init(pi), pi->index);
 	emit_start_stop(&e, p);
 	emit_globals_init(&e, &g);
 }

@@ -41,9 +41,8 @@ struct gen {
 	const struct node *borrow_call;  /* a call whose string result need not be copied */
 };
 
-/* The C literal for a struct stp_probe's .pp: pp(), then after its NUL a \001 and pn()
- * (tapset/pn.stp reads it there). */
-const char *probe_pp_literal(const struct probe_info *pi);
+/* The initializers of a struct stp_probe's .pp and .pn (pp() and pn()) as C text. */
+const char *probe_names_init(const struct probe_info *pi);
 /* A new temporary string buffer (or long) in the current frame; returns "l->t_N". */
 const char *gen_temp(struct gen *g, enum stap_type type);
 /* A frame field of the given name (declared once), for flags like a function's `next`. */

@@ -379,8 +379,8 @@ static void emit_check(struct emitter *e, const struct probe_info *pi)
 	emit(e, "#endif");
 	emit(e, "probe_%d(base);", n);
 	emit(e, "}");
-	emit(e, "static const struct stp_probe stp_callee_probe_%d = { .pp = %s, .handler = stp_callee_%d };",
-	     n, c_string_literal(pi->pp, strlen(pi->pp)), n);
+	emit(e, "static const struct stp_probe stp_callee_probe_%d = { %s, .handler = stp_callee_%d };",
+	     n, probe_names_init(pi), n);
 }
 
 static void emit_decls(struct emitter *e, struct program *p)

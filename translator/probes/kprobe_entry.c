@@ -241,8 +241,8 @@ static void emit_entry(struct emitter *e, struct program *p, struct probe_info *
 	emit(e, ";");
 	gen_unlock_globals(&g);
 	emit(e, "}");
-	emit(e, "static const struct stp_probe stp_entry_probe_%d = { .pp = %s, .handler = stp_entry_%d };",
-	     pi->index, probe_pp_literal(pi), pi->index);
+	emit(e, "static const struct stp_probe stp_entry_probe_%d = { %s, .handler = stp_entry_%d };",
+	     pi->index, probe_names_init(pi), pi->index);
 }
 
 void kprobe_emit_entries(struct emitter *e, struct program *p)
