@@ -213,7 +213,6 @@ static void emit_globals_init(struct emitter *e, struct gen *g)
 	emit(e, "}");
 }
 
-
 const char *probe_names_init(const struct probe_info *pi)
 {
 	const char *pn = pi->pn ? pi->pn : pi->pp;
