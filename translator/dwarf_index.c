@@ -320,6 +320,14 @@ static void add_type(struct builder *b, Dwarf_Die *die, int tag)
 }
 
 /* Builds the index image in memory (malloc'ed, the same layout as the file). */
+/* Copies n bytes to p (src may be NULL when n is 0); returns the end. */
+static char *append_bytes(char *p, const void *src, size_t n)
+{
+	if (n)
+		memcpy(p, src, n);
+	return p + n;
+}
+
 static void *build_image(struct dw_ctx *dw, size_t *size_out)
 {
 	struct builder b;
@@ -375,13 +383,10 @@ static void *build_image(struct dw_ctx *dw, size_t *size_out)
 	img = p = xrealloc(NULL, size);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
-	memcpy(p, b.funcs, b.nfunc * sizeof(struct ixf));
-	p += b.nfunc * sizeof(struct ixf);
-	memcpy(p, b.types, b.ntype * sizeof(struct ixt));
-	p += b.ntype * sizeof(struct ixt);
-	memcpy(p, b.files, b.nfile * sizeof(uint32_t));
-	p += b.nfile * sizeof(uint32_t);
-	memcpy(p, b.st.buf, b.st.len);
+	p = append_bytes(p, b.funcs, b.nfunc * sizeof(struct ixf));
+	p = append_bytes(p, b.types, b.ntype * sizeof(struct ixt));
+	p = append_bytes(p, b.files, b.nfile * sizeof(uint32_t));
+	append_bytes(p, b.st.buf, b.st.len);
 	free(b.st.buf);
 	free(b.st.slots);
 	free(b.funcs);
