@@ -1,7 +1,7 @@
 # Submatches (matched(), ngroups()): only a script that calls them gets capture programs
 # and records each =~ in its context; a pattern over their limits is an error at the
-# pattern when (and only when) the script calls matched(); pn() comes after pp() in each
-# probe's .pp string.
+# pattern when (and only when) the script calls matched(). (Also: each probe's struct
+# stp_probe carries pn(), the point as written, beside pp(), the resolved one.)
 . "$(dirname "$0")/common.inc"
 cd "$T" || exit 1
 "$STAP" -p3 -e 'probe begin { if ("ab" =~ "(a)b") println("y") }' >plain.c 2>err ||
@@ -31,6 +31,7 @@ long=$(for i in $(seq 4097); do printf '[a]{0}'; done)      # 4097 bracket expre
 	die "a pattern of 4097 bracket expressions compiled with matched()"
 expect_in "regex too long for matched() (more than 4096 characters and bracket expressions)" err
 
-"$STAP" -p3 -e 'probe begin { println(pn()) }' >pn.c 2>err || { cat err; die "pn()"; }
-grep -q '\.pp = "begin\\000\\001begin"' pn.c || { grep '\.pp =' pn.c; die "no pn() after pp()"; }
+"$STAP" -p3 -e 'probe myalias = begin {} probe myalias { println(pn()) }' >pn.c 2>err ||
+	{ cat err; die "pn()"; }
+grep -q '\.pp = "begin", \.pn = "myalias"' pn.c || { grep '\.pp =' pn.c; die "pn() is not the alias"; }
 exit 0
