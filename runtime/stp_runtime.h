@@ -101,7 +101,8 @@ struct stp_probe {
  * functions, so nothing large lives on the kernel stack. A hit sets only the fields up to
  * probe_data; error_buf is written only on an error. */
 struct stp_context {
-	const struct stp_probe *probe;  /* the running probe (pp(), pn()) */
+	const char *probe_point;        /* pp() of the running probe */
+	const char *probe_name;         /* pn(): its point as the script wrote it */
 	const char *last_error;         /* set by stp_error(); the handler unwinds */
 	const char *error_location;     /* "operator '/' at FILE:L:C" of the failing code */
 	long actionremaining;           /* MAXACTION budget for this hit */
@@ -287,7 +288,8 @@ static __always_inline void __stp_run_hit(const struct stp_probe *p,
 		return;
 	}
 	c = this_cpu_read(stp_cpu_context);
-	c->probe = p;
+	c->probe_point = p->pp;
+	c->probe_name = p->pn;
 	c->last_error = NULL;
 	c->actionremaining = maxaction;
 	c->regs = regs;
