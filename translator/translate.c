@@ -291,7 +291,7 @@ static void write_unit(struct session *s, FILE *out, struct body *bodies, int nb
 		emit_raw(&e, em->text);
 	emit_raw(&e, "\n");
 	regex_emit_tables(&e, p);
-	usymbols_emit(&e);                      /* -d user binaries' symbols */
+	usymbols_emit(&e, p);                   /* -d user binaries' symbols (and lines) */
 	emit(&e, "const char stp_script_name[] = %s;",
 	     c_string_literal(s->script_path ? s->script_path : "<input>",
 			      strlen(s->script_path ? s->script_path : "<input>")));

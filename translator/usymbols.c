@@ -7,7 +7,8 @@
  * identify it when it is mapped; and, for --ldd, the libraries it needs (DT_NEEDED,
  * searched like the dynamic linker does: DT_RUNPATH/DT_RPATH with $ORIGIN, ld.so.conf and
  * the default directories) and its interpreter, each of which is added in turn.
- * usymbols_emit() writes the tables as the C runtime/linux/stp_ustack.h describes.
+ * usymbols_emit() writes the tables as the C runtime/linux/stp_ustack.h describes, with
+ * each binary's source-line table (ulines.c) when the script looks lines up.
  * A binary that can't be read is SystemTap's warning, not an error: backtraces then show
  * its addresses in hex.
  */
@@ -18,6 +19,7 @@
 #include "diag.h"
 #include "emit.h"
 #include "session.h"
+#include "ulines.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +52,8 @@ struct ufile {
 	size_t nlen, ncap;
 	struct strlist needed;          /* DT_NEEDED */
 	const char *runpath, *interp;
+	struct usegs segs;
+	struct ulines *lines;           /* source lines, when the script wants them */
 };
 
 static struct strlist d_args;           /* -d paths, as given */
@@ -78,13 +82,8 @@ void usymbols_hash(struct hasher *h)
 
 /* ---- reading a binary ---- */
 
-struct segs {
-	GElf_Phdr load[32];
-	int n;
-};
-
 /* The file offset of virtual address v, or -1 when no PT_LOAD holds it in the file. */
-static int64_t file_offset(const struct segs *sg, uint64_t v)
+static int64_t file_offset(const struct usegs *sg, uint64_t v)
 {
 	for (int i = 0; i < sg->n; i++)
 		if (v >= sg->load[i].p_vaddr && v < sg->load[i].p_vaddr + sg->load[i].p_filesz)
@@ -114,7 +113,7 @@ static void add_sym(struct ufile *f, uint64_t off, uint64_t size, const char *na
 }
 
 /* The function symbols of one symbol table section. */
-static void read_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const struct segs *sg,
+static void read_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const struct usegs *sg,
 			struct ufile *f)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
@@ -168,7 +167,7 @@ static void read_build_id(Elf *elf, const GElf_Phdr *ph, struct ufile *f)
 	}
 }
 
-static const char *read_program_headers(Elf *elf, struct segs *sg, struct ufile *f)
+static const char *read_program_headers(Elf *elf, struct usegs *sg, struct ufile *f)
 {
 	size_t n;
 	GElf_Phdr ph;
@@ -200,7 +199,7 @@ static const char *read_program_headers(Elf *elf, struct segs *sg, struct ufile 
 static const char *read_elf(Elf *elf, struct ufile *f)
 {
 	GElf_Ehdr eh;
-	struct segs sg = { .n = 0 };
+	struct usegs *sg = &f->segs;
 	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
 	GElf_Shdr sh, symtab_sh, dynsym_sh;
 	const char *why;
@@ -211,7 +210,7 @@ static const char *read_elf(Elf *elf, struct ufile *f)
 		return "not an x86_64 ELF file";
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return "not an executable or shared library";
-	if ((why = read_program_headers(elf, &sg, f)))
+	if ((why = read_program_headers(elf, sg, f)))
 		return why;
 	while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
 		if (sh.sh_type == SHT_SYMTAB)
@@ -222,9 +221,9 @@ static const char *read_elf(Elf *elf, struct ufile *f)
 			read_dynamic(elf, scn, &sh, f);
 	}
 	if (symtab)
-		read_symtab(elf, symtab, &symtab_sh, &sg, f);
+		read_symtab(elf, symtab, &symtab_sh, sg, f);
 	else if (dynsym)
-		read_symtab(elf, dynsym, &dynsym_sh, &sg, f);
+		read_symtab(elf, dynsym, &dynsym_sh, sg, f);
 	return NULL;
 }
 
@@ -414,6 +413,8 @@ static void load_all(void)
 
 static void emit_file(struct emitter *e, const struct ufile *f, int i)
 {
+	if (f->lines)
+		ulines_emit(e, f->lines, i);
 	if (f->nsyms) {
 		/* The names are emitted in symbol order: each one's offset in that string. */
 		size_t at = 0;
@@ -454,19 +455,27 @@ static void emit_file_entry(struct emitter *e, const struct ufile *f, int i)
 	if (f->build_id_len)
 		emit(e, ".build_id_off = 0x%llxUL, .build_id_len = %u, .build_id = stp_usym_bid_%d,",
 		     (unsigned long long)f->build_id_off, f->build_id_len, i);
+	if (f->lines)
+		emit(e, ".lines = &stp_ulines_%d,", i);
 	emit(e, "},");
 }
 
-void usymbols_emit(struct emitter *e)
+void usymbols_emit(struct emitter *e, const struct program *p)
 {
+	int want_lines = ulines_wanted(p);
+
 	load_all();
 	emit(e, "#include \"linux/stp_ustack.h\"");
 	if (!nfiles) {
 		emit(e, "const struct stp_usym_set stp_usyms = { NULL, 0 };");
 		return;
 	}
-	for (int i = 0; i < nfiles; i++)
+	for (int i = 0; i < nfiles; i++) {
+		if (want_lines && !files[i]->lines)
+			files[i]->lines = ulines_read(files[i]->path, &files[i]->segs,
+						      files[i]->build_id, files[i]->build_id_len);
 		emit_file(e, files[i], i);
+	}
 	emit(e, "static const struct stp_usym_file stp_usym_files[] = {");
 	for (int i = 0; i < nfiles; i++)
 		emit_file_entry(e, files[i], i);

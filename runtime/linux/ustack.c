@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ustack.c - the current task's user stack and the symbols of its addresses, for the
- * ucontext tapsets (print_ubacktrace, usymname, umodname ...); see stp_ustack.h.
+ * ucontext tapsets (print_ubacktrace, usymname, umodname, usymfileline ...); see
+ * stp_ustack.h.
  *
  * The stack is walked from the task's user registers through the frame-pointer chain
  * ([rbp] = caller's rbp, [rbp + 8] = return address), every read fault-safe and the depth
  * bounded; a frameless leaf (a libc system call wrapper) is covered by taking the word at
  * [rsp] as its return address when the instruction before it is a call. Symbols come from
  * the tables the translator emits for -d binaries: an address is turned into a file offset
- * and looked up there. In the main executable's text the load bias comes from
- * mm->start_code and the file from mm->exe_file, with no lock, so that works in any
- * context (timer.profile too); elsewhere the address's VMA tells, found under
- * mmap_read_trylock where interrupts are on. Nothing here sleeps or spins on a lock, and
- * paths are put together from the dentries rather than with d_path() (whose rename_lock
- * a probed function may hold): they are relative to the file's own file system.
+ * and looked up there (and so is its source line when the binary has a line table). In
+ * the main executable's text the load bias comes from mm->start_code and the file from
+ * mm->exe_file, with no lock, so that works in any context (timer.profile too);
+ * elsewhere the address's VMA tells, found under mmap_read_trylock where interrupts are
+ * on. Nothing here sleeps or spins on a lock, and paths are put together from the
+ * dentries rather than with d_path() (whose rename_lock a probed function may hold):
+ * they are relative to the file's own file system.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -81,18 +83,17 @@ static bool __read_word(unsigned long addr, unsigned long *val)
 	       !copy_from_user_nofault(val, (const void __user *)addr, sizeof(*val));
 }
 
-int stp_ustack_walk(struct stp_context *c, unsigned long *pcs, int max)
+int stp_ustack_walk_from(unsigned long ip, unsigned long sp, unsigned long fp,
+			 unsigned long *pcs, int max)
 {
-	struct pt_regs *regs = stp_user_regs(c);
-	unsigned long fp, ra, next;
+	unsigned long ra, next;
 	int n = 0;
 
-	if (!regs || max <= 0)
+	if (max <= 0 || !current->mm || (current->flags & PF_KTHREAD))
 		return 0;
-	pcs[n++] = regs->ip;
-	fp = regs->bp;
+	pcs[n++] = ip;
 	/* A frameless leaf: its return address is still at the top of the stack. */
-	if (n < max && __read_word(regs->sp, &ra) && __after_call(ra) &&
+	if (n < max && __read_word(sp, &ra) && __after_call(ra) &&
 	    !(__read_word(fp + 8, &next) && next == ra))
 		pcs[n++] = ra;
 	while (n < max && __read_word(fp + 8, &ra) && __after_call(ra)) {
@@ -103,6 +104,13 @@ int stp_ustack_walk(struct stp_context *c, unsigned long *pcs, int max)
 		fp = next;
 	}
 	return n;
+}
+
+int stp_ustack_walk(struct stp_context *c, unsigned long *pcs, int max)
+{
+	struct pt_regs *regs = stp_user_regs(c);
+
+	return regs ? stp_ustack_walk_from(regs->ip, regs->sp, regs->bp, pcs, max) : 0;
 }
 
 /* Whether the page-cache copy of file holds the build-id of f where f says (when that
@@ -303,44 +311,91 @@ static void __hint_missing(const char *path)
 	stp_ctl_send(STP_OOB_WARNING, msg, n);
 }
 
-size_t stp_usym_sprint(const struct stp_usym_set *set, char *buf, size_t len,
-		       unsigned long addr, enum stp_usym_style style)
+/* The line holding file offset off of f (0: unknown), its source file into *src. */
+static unsigned int __find_line(const struct stp_usym_file *f, unsigned long off,
+				const char **src)
 {
-	bool framed = style == STP_USYM_FULL || style == STP_USYM_USYMS;
+	const struct stp_uline_table *t = f->lines;
+	unsigned int lo = 0, hi = t ? t->n : 0;
+
+	if (!t || off > UINT_MAX)
+		return 0;
+	while (lo < hi) {                       /* first row starting after off */
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (t->offs[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || !t->lines[lo - 1] || t->files[lo - 1] >= t->nsrcs)
+		return 0;
+	*src = t->srcs[t->files[lo - 1]];
+	return t->lines[lo - 1];
+}
+
+/* addr as STP_ULINE_FILELINE, _FILE or _LINE render it. */
+static size_t __sprint_fileline(char *buf, size_t len, unsigned long addr, const char *src,
+				unsigned int line, unsigned int kind)
+{
+	if (kind == STP_ULINE_LINE && line)
+		return scnprintf(buf, len, "%u", line);
+	if (kind == STP_ULINE_FILE && src)
+		return scnprintf(buf, len, "%s", src);
+	if (kind == STP_ULINE_FILELINE && src)
+		return line ? scnprintf(buf, len, "%s:%u", src, line) : scnprintf(buf, len, "%s", src);
+	return scnprintf(buf, len, "0x%lx", addr);
+}
+
+size_t stp_usym_sprint(const struct stp_usym_set *set, char *buf, size_t len,
+		       unsigned long addr, unsigned int style)
+{
+	unsigned int kind = style & ~STP_USYM_CALLER, line = 0;
+	bool full = kind == STP_USYM_FULL || kind == STP_ULINE_FULL;
+	bool framed = full || kind == STP_USYM_USYMS;
 	struct stp_usym_hit h;
+	const char *mod, *src = NULL;
 	char path[256];
-	const char *mod;
 	size_t n = 0;
 
 	__usym_find(set, addr, &h, path, sizeof(path), true);
 	if (h.mapped && !h.file && path[0])
 		__hint_missing(path);
-	if (style == STP_USYM_NAME)
+	/* The line of a return address is that of the call before it. */
+	if (kind >= STP_ULINE_FULL && h.file)
+		line = __find_line(h.file, h.file_off - ((style & STP_USYM_CALLER) && h.file_off),
+				   &src);
+	if (kind >= STP_ULINE_FILELINE)
+		return __sprint_fileline(buf, len, addr, src, line, kind);
+	if (kind == STP_USYM_NAME)
 		return h.name ? scnprintf(buf, len, "%s", h.name) : scnprintf(buf, len, "0x%lx", addr);
-	mod = !h.file || style == STP_USYM_BRIEF ? NULL :
-	      style == STP_USYM_SIMPLE ? h.file->basename : h.file->path;
+	mod = !h.file || kind == STP_USYM_BRIEF ? NULL :
+	      kind == STP_USYM_SIMPLE ? h.file->basename : h.file->path;
 	if (framed)
-		n += scnprintf(buf, len, h.name || style == STP_USYM_USYMS ? " 0x%lx : " : " ", addr);
+		n += scnprintf(buf, len, h.name || kind == STP_USYM_USYMS ? " 0x%lx : " : " ", addr);
 	if (h.name)
 		n += scnprintf(buf + n, len - n, "%s+0x%lx", h.name, h.off);
 	else
 		n += scnprintf(buf + n, len - n, "0x%lx", addr);
-	if (h.name && style != STP_USYM_SIMPLE && style != STP_USYM_BRIEF)
+	if (h.name && kind != STP_USYM_SIMPLE && kind != STP_USYM_BRIEF)
 		n += scnprintf(buf + n, len - n, "/0x%lx", h.size);
-	if (mod && h.name)
+	if (mod && h.name && line)
+		n += scnprintf(buf + n, len - n, " at %s:%u [%s]", src, line, mod);
+	else if (mod && h.name)
 		n += scnprintf(buf + n, len - n, " [%s]", mod);
-	else if (mod && style == STP_USYM_SIMPLE)
+	else if (mod && kind == STP_USYM_SIMPLE)
 		n += scnprintf(buf + n, len - n, " [%s+0x%lx]", mod, h.file_off);
 	else if (mod)
 		n += scnprintf(buf + n, len - n, " [%s+0x%lx/0x%lx]", mod, h.file_off,
 			       h.file->file_size);
-	if (style != STP_USYM_DATA)
+	if (mod && !h.name && line)
+		n += scnprintf(buf + n, len - n, " at %s:%u", src, line);
+	if (kind != STP_USYM_DATA)
 		n += scnprintf(buf + n, len - n, "\n");
 	return n;
 }
 
-void stp_usym_print(const struct stp_usym_set *set, unsigned long addr,
-		    enum stp_usym_style style)
+void stp_usym_print(const struct stp_usym_set *set, unsigned long addr, unsigned int style)
 {
 	size_t room;
 	char *w = stp_print_window(&room);
@@ -350,8 +405,27 @@ void stp_usym_print(const struct stp_usym_set *set, unsigned long addr,
 	stp_print_commit(stp_usym_sprint(set, w, room, addr, style));
 }
 
+void stp_usym_print_stack(const struct stp_usym_set *set, const unsigned long *pcs, int n,
+			  unsigned int style)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		stp_usym_print(set, pcs[i], style | (i ? STP_USYM_CALLER : 0));
+}
+
+void stp_ustack_print_from(const struct stp_usym_set *set, struct stp_context *c,
+			   unsigned long ip, unsigned long sp, unsigned long fp, unsigned int style)
+{
+	unsigned long pcs[MAXBACKTRACE];
+
+	if (stp_user_regs(c))
+		stp_usym_print_stack(set, pcs,
+				     stp_ustack_walk_from(ip, sp, fp, pcs, MAXBACKTRACE), style);
+}
+
 bool stp_usym_append(const struct stp_usym_set *set, char *dst, unsigned long addr,
-		     enum stp_usym_style style)
+		     unsigned int style)
 {
 	size_t used = strlen(dst), n;
 
