@@ -89,8 +89,10 @@ void stp_map_clear(struct stp_map *m)
 
 	for (i = 0; i < (int32_t)m->nbuckets; i++)
 		m->heads[i] = -1;
-	for (i = 0; i < m->capacity; i++)
+	for (i = 0; i < m->capacity; i++) {
 		E(m, i)->hnext = i + 1 < m->capacity ? i + 1 : -1;
+		E(m, i)->age_next = -1;         /* a foreach at a cleared entry stops there */
+	}
 	m->free_head = 0;
 	m->age_head = m->age_tail = -1;
 	m->size = 0;
@@ -586,11 +588,12 @@ static void sort_first(const struct sort_ctx *c, int limit)
 void stp_map_sort(struct stp_map *m, int sort_by, int dir, int64_t limit)
 {
 	struct sort_ctx c = { m, sort_by, dir < 0 ? -1 : 1 };
+	int n = (int)limit;             /* SystemTap's sort takes the limit as an int */
 
 	if (sort_by == STP_SORT_NONE || m->age_head < 0)
 		return;
-	if (limit > 0 && limit <= 30)
-		sort_first(&c, (int)limit);
-	else
+	if (n == 0 || n > 30)
 		sort_all(&c);
+	else
+		sort_first(&c, n);      /* a negative limit leaves the bubble pass out */
 }

@@ -5,9 +5,9 @@
  * size, or MAXMAPENTRIES), so a probe never allocates: a full map refuses new keys
  * ("Array overflow"), or, for a wrapping global (`global a%[N]`), recycles its oldest
  * entry. Entries are kept in a list, in insertion order; a sorted foreach sorts that list
- * in place (a stable merge sort, or for `limit N <= 30` a partial sort of the first N),
- * so later unsorted iteration and ties of later sorts follow the last sort, as in
- * SystemTap. Callers serialize access with the global's lock (a sort needs it for writing).
+ * in place (a stable merge sort, or for `limit N`, N at most 30 and not 0, SystemTap's
+ * partial sort), so later unsorted iteration and ties of later sorts follow the last
+ * sort, as in SystemTap. Callers serialize access with the global's lock (a sort needs it for writing).
  *
  * Statistics are per CPU: `s <<< v` and `s[k] <<< v` update this CPU's copy only (the
  * global's lock taken for reading), and reading (@count ..., foreach, print of a
@@ -91,8 +91,9 @@ void stp_map_entry_key(struct stp_map *m, void *e, struct stp_key *k);
 #define STP_SORT_MIN (-4)
 #define STP_SORT_MAX (-5)
 #define STP_SORT_AVG (-6)
-/* Sorts the entry list in place (dir +1 ascending, -1 descending); with 0 < limit <= 30
- * only the first `limit` entries are put in order. */
+/* Sorts the entry list in place (dir +1 ascending, -1 descending). A limit (taken as an
+ * int, as SystemTap does) of 0 or above 30 sorts everything; otherwise SystemTap's partial
+ * sort puts the first `limit` entries in order (a negative one only its insertion pass). */
 void stp_map_sort(struct stp_map *m, int sort_by, int dir, int64_t limit);
 /* Iteration in list order: the first entry, the one after e (NULL at the end). */
 void *stp_map_first(struct stp_map *m);
@@ -137,7 +138,7 @@ struct stp_sink;
 /* Prints the histogram the way SystemTap does (value |---@@@ count), elided rows as "~". */
 void stp_stat_print_hist(struct stp_sink *out, const struct stp_stat *st,
 			 const struct stp_stat_spec *spec);
-/* The count in bucket i, or -1 when i is out of range. */
+/* The count in bucket i (0 when st is NULL), or -1 when i is out of range. */
 int64_t stp_stat_bucket(const struct stp_stat *st, const struct stp_stat_spec *spec, int64_t i);
 
 /* A scalar statistics global: one copy per CPU. */

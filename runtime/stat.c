@@ -52,14 +52,15 @@ static int64_t log_label(int i)
 }
 
 /* Linear buckets: 0 is underflow, 1.. the intervals from start, the last one overflow
- * (the interval holding `stop` is a regular bucket). */
+ * (the interval holding `stop` is a regular bucket). As in SystemTap, v - start wraps
+ * around: a value more than 2^63 away from start lands in the other end's bucket. */
 static int linear_bucket(int64_t v, const struct stp_stat_spec *spec)
 {
-	int64_t i;
+	int64_t d = (int64_t)((u64)v - (u64)spec->start), i;
 
-	if (v < spec->start)
+	if (d < 0)
 		return 0;
-	i = 1 + div64_u64((u64)(v - spec->start), spec->interval);
+	i = 1 + div64_u64((u64)d, spec->interval);
 	return i >= spec->buckets - 1 ? spec->buckets - 1 : (int)i;
 }
 
@@ -238,7 +239,7 @@ int64_t stp_stat_bucket(const struct stp_stat *st, const struct stp_stat_spec *s
 {
 	if (i < 0 || i >= nbuckets(spec))
 		return -1;
-	return st->buckets[i];
+	return st ? st->buckets[i] : 0;
 }
 
 #ifndef HIST_ELISION

@@ -170,7 +170,7 @@ struct node {
 	const char *str;             /* string literal value (unescaped), @cast type */
 	size_t len;                  /* bytes in str (strings may hold NUL via escapes) */
 	int64_t num;                 /* number literal */
-	const char *text;            /* embedded C text without %{ %} */
+	const char *text;            /* embedded C text without %{ %}; N_STRING: as written */
 	const char *module;          /* @cast/@var module argument or NULL */
 
 	struct node *operand;        /* unary, cast, stat, incdec, autocast, delete target,

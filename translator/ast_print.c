@@ -12,7 +12,8 @@
  *     (18446744073709551615), since "-1" would read back as unary minus applied to 1;
  *     where the grammar takes a signed literal (probe point arguments, global
  *     initializers, histogram bounds...) it is printed signed;
- *   - strings are printed with C escapes for quotes, backslashes and control bytes.
+ *   - strings are printed with C escapes for quotes, backslashes and control bytes; a
+ *     literal written with escapes is printed as written (printf reads "\045d" as text).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,6 +74,16 @@ static void print_string(FILE *out, const char *s, size_t len)
 	fputc('"', out);
 }
 
+/* A literal with escapes as it was written: a printf format reads "\045d" differently
+ * from "%d", so the dump must not decode it. */
+static void print_string_node(FILE *out, const struct node *n)
+{
+	if (n->text && strchr(n->text, '\\'))
+		fprintf(out, "\"%s\"", n->text);
+	else
+		print_string(out, n->str, n->len);
+}
+
 /* A literal where the grammar allows a leading '-'. */
 static void print_literal(FILE *out, const struct node *n)
 {
@@ -81,7 +92,7 @@ static void print_literal(FILE *out, const struct node *n)
 	if (n->kind == N_NUMBER)
 		fprintf(out, "%" PRId64, n->num);
 	else if (n->kind == N_STRING)
-		print_string(out, n->str, n->len);
+		print_string_node(out, n);
 	else
 		print_expr(out, n);
 }
@@ -136,7 +147,7 @@ static void print_expr(FILE *out, const struct node *n)
 			fprintf(out, "%" PRId64, n->num);
 		break;
 	case N_STRING:
-		print_string(out, n->str, n->len);
+		print_string_node(out, n);
 		break;
 	case N_SYMBOL:
 		fputs(n->name, out);

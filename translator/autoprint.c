@@ -4,7 +4,8 @@
  * or function assigns (=, op=, ++, --, <<<) but that nothing reads once the program is
  * optimized (types.c's mark_display_uses(): a `delete` counts as a read, so does a probe
  * condition, and so does an increment or operator-assignment whose value is used, as in
- * `if (n++)`, unlike one standing as a statement). Library globals never are. This file
+ * `if (n++)`, unlike one standing as a statement; `probe never` bodies count like any
+ * other). Library globals never are. This file
  * picks them and writes, in the order the script first refers to them, one `probe end`
  * per variable in the script language; elaborate.c parses, resolves and types those
  * probes like the user's own, after them:

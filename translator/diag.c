@@ -13,6 +13,7 @@ static int speculating, speculated_errors;
 static int suppressed_errors, suppressed_warnings;
 
 /* Messages already printed, to print each distinct message once. */
+static const char *error_site;         /* the check raising the current error, or NULL */
 static char **seen;
 static size_t nseen, capseen;
 
@@ -172,6 +173,10 @@ static void located_message(const char *kind, const struct srcloc *loc, const ch
 		/* Warnings are "similar" when their words agree, wherever they are. */
 		snprintf(key, sizeof(key), "W:%s", body);
 		emit_counted(verbose ? msg : key, msg, &suppressed_warnings);
+	} else if (error_site && !verbose) {
+		/* Errors of one check are "similar", wherever they are (SystemTap's rule). */
+		snprintf(key, sizeof(key), "S:%s", error_site);
+		emit_counted(key, msg, &suppressed_errors);
 	} else {
 		emit_counted(msg, msg, &suppressed_errors);
 	}
@@ -194,6 +199,18 @@ void diag_semantic_error(const struct srcloc *loc, const char *what, const char 
 
 	va_start(ap, fmt);
 	semantic_error_v(loc, what, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void diag_semantic_error_site(const char *site, const struct srcloc *loc, const char *what,
+			      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_site = site;
+	semantic_error_v(loc, what, NULL, NULL, fmt, ap);
+	error_site = NULL;
 	va_end(ap);
 }
 

@@ -50,6 +50,11 @@ void diag_warning(const struct srcloc *loc, const char *what, const char *fmt, .
 /* A plain error line without location ("ERROR: ..." style is the caller's text). */
 void diag_plain_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A semantic error raised by the check named `site`: as in SystemTap, only the first error
+ * of each check is shown, the later ones count as "similar" (all are shown with -v). */
+void diag_semantic_error_site(const char *site, const struct srcloc *loc, const char *what,
+			      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* A semantic error that also shows a second place, as SystemTap chains tokens:
  * "semantic error: MSG: WHAT at LOC\n source...\nWHAT2 at LOC2\n source..." */
 void diag_semantic_error2(const struct srcloc *loc, const char *what, const struct srcloc *loc2,

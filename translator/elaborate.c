@@ -334,6 +334,21 @@ static void resolve_call(struct elab_ctx *c, struct node *n)
 
 /* ---- identifiers and arrays in bodies ---- */
 
+#define MAX_ARRAY_KEYS 9            /* runtime/map.h's STP_MAX_KEYS */
+
+/* A global declared as an array (a[N], a%) used as a scalar, or one with too many keys. */
+static void check_declared_arity(const struct symbol *sym, int arity, const struct node *where)
+{
+	const struct node *d = sym->decl;
+
+	if (arity > MAX_ARRAY_KEYS)
+		diag_semantic_error(&where->loc, where->tok_desc,
+				    "too many array indexes (%d, at most %d)", arity, MAX_ARRAY_KEYS);
+	if (arity == 0 && d->kind == N_GLOBAL && d->is_array)
+		diag_semantic_error(&d->loc, d->tok_desc, "%s", d->array_size ? "inconsistent arity"
+					    : "wrapping not supported for scalars");
+}
+
 static void note_arity(struct symbol *sym, int arity, const struct node *where)
 {
 	if (!sym || sym->scope != SYM_GLOBAL)
@@ -343,6 +358,8 @@ static void note_arity(struct symbol *sym, int arity, const struct node *where)
 		sym->nkeys = arity;
 		if (arity > 0)
 			sym->is_array = 1;
+		if (sym->decl)
+			check_declared_arity(sym, arity, where);
 		return;
 	}
 	if (sym->nkeys != arity) {
@@ -427,9 +444,24 @@ static void resolve_array(struct elab_ctx *c, struct node *base, int nkeys)
 
 static void resolve_node(struct node *n, void *arg);
 
+/* arr[k1, k2], where '*' keys are allowed (delete, foreach) or checked by the caller. */
+static void resolve_slice(struct elab_ctx *c, struct node *n)
+{
+	resolve_array(c, n->base, node_list_len(n->args));
+	for (struct node *k = n->args; k; k = k->next)
+		resolve_node(k, c);
+}
+
 static int is_target(const struct node *n)
 {
 	return n && (n->kind == N_TARGET || n->kind == N_CAST || n->kind == N_AUTOCAST);
+}
+
+/* What an assignment (=, op=, <<<) may change: a variable, an array element, a target. */
+static int is_lvalue(const struct node *n)
+{
+	return n->kind == N_SYMBOL || (n->kind == N_INDEX && n->base->kind == N_SYMBOL) ||
+	       is_target(n);
 }
 
 static void resolve_children(struct elab_ctx *c, struct node *n)
@@ -450,9 +482,13 @@ static void resolve_node(struct node *n, void *arg)
 	}
 	case N_INDEX:
 		if (n->base->kind == N_SYMBOL) {
-			resolve_array(c, n->base, node_list_len(n->args));
+			resolve_slice(c, n);
 			for (struct node *k = n->args; k; k = k->next)
-				resolve_node(k, c);
+				if (k->kind == N_STAR) {
+					diag_semantic_error(&n->base->loc, n->base->tok_desc,
+							    "wildcard not allowed in array index");
+					break;
+				}
 			return;
 		}
 		break;
@@ -464,8 +500,13 @@ static void resolve_node(struct node *n, void *arg)
 	case N_FOREACH:
 		if (n->base->kind == N_SYMBOL)
 			resolve_array(c, n->base, node_list_len(n->args));
+		else if (n->base->kind == N_INDEX)
+			resolve_slice(c, n->base);     /* arr[*, k] */
 		else
-			resolve_node(n->base, c);      /* a slice arr[*, k], or @hist_*() */
+			resolve_node(n->base, c);      /* @hist_*() */
+		if (n->base->kind == N_HIST && node_list_len(n->args) != 1)
+			/* buckets have one number (SystemTap's message for more) */
+			diag_semantic_error(&n->loc, n->tok_desc, "unresolved type ");
 		for (struct node *k = n->args; k; k = k->next)
 			resolve_node(k, c);
 		if (n->value_var)
@@ -498,12 +539,22 @@ static void resolve_node(struct node *n, void *arg)
 				use_global(c, sym);
 			return;
 		}
+		if (n->operand->kind == N_INDEX && n->operand->base->kind == N_SYMBOL) {
+			resolve_slice(c, n->operand);  /* delete arr[k] or arr[*, k] */
+			return;
+		}
 		break;
 	case N_CALL:
 		resolve_call(c, n);
 		guru_check_call(c->s, n);
 		break;
 	case N_ASSIGN:
+		if (!is_lvalue(n->lhs)) {
+			const struct node *l = n->lhs->kind == N_INDEX ? n->lhs->base : n->lhs;
+			diag_semantic_error2(&n->loc, n->tok_desc, &l->loc, l->tok_desc,
+					     "Expecting lvalue for assignment");
+			return;
+		}
 		guru_check_write(c->s, c->probe, n, n->lhs);
 		break;
 	case N_INCDEC:

@@ -1,11 +1,12 @@
 /* foreach_check.c - no array may change while a foreach walks it.
  *
  * After optimization, each foreach over a global array is checked: its body (nested loops
- * included) must not assign, increment, add to (<<<) or delete an element of that array,
- * directly ("variable 'a' modified during 'foreach' iteration", at the array's name) or
- * in the body of a function it calls ("function call modifies var 'a' during 'foreach'
- * iteration", at the call; as in SystemTap, functions called from there are not looked
- * into). Deleting the whole array is allowed; so is reading it, in nested loops too.
+ * included) and its limit must not assign, increment, add to (<<<) or delete an element of
+ * that array, directly ("variable 'a' modified during 'foreach' iteration", at the array's
+ * name) or in the body of a function it calls ("function call modifies var 'a' during
+ * 'foreach' iteration", at the call; as in SystemTap, functions called from there are not
+ * looked into). Deleting the whole array is allowed; so is reading it, in nested loops too. Only
+ * the first error of each kind is shown (SystemTap counts the others as "similar").
  */
 #include "elaborate.h"
 #include "ast_walk.h"
@@ -66,12 +67,13 @@ static void check_body(struct node *n, void *arg)
 
 	if (element_written(n) == arr) {
 		const struct node *t = n->kind == N_ASSIGN ? n->lhs : n->operand;
-		diag_semantic_error(&t->base->loc, t->base->tok_desc,
-				    "variable '%s' modified during 'foreach' iteration", arr->name);
+		diag_semantic_error_site("foreach-write", &t->base->loc, t->base->tok_desc,
+					 "variable '%s' modified during 'foreach' iteration",
+					 arr->name);
 	} else if (n->kind == N_CALL && n->fn && call_modifies(n, arr)) {
-		diag_semantic_error(&n->loc, n->tok_desc,
-				    "function call modifies var '%s' during 'foreach' iteration",
-				    arr->name);
+		diag_semantic_error_site("foreach-call", &n->loc, n->tok_desc,
+					 "function call modifies var '%s' during 'foreach' iteration",
+					 arr->name);
 	}
 	node_visit_children(n, check_body, arg);
 }
@@ -83,8 +85,11 @@ static void find_loops(struct node *n, void *arg)
 		const struct node *b = n->base;
 		if (b->kind == N_INDEX)
 			b = b->base;                     /* a slice a[*, k] */
-		if (b->kind == N_SYMBOL && b->sym && b->sym->scope == SYM_GLOBAL)
+		if (b->kind == N_SYMBOL && b->sym && b->sym->scope == SYM_GLOBAL) {
+			if (n->limit)
+				check_body(n->limit, (void *)b->sym);
 			check_body(n->body, (void *)b->sym);
+		}
 	}
 	node_visit_children(n, find_loops, arg);
 }

@@ -57,6 +57,8 @@ struct parser {
 	const struct source_file *file;
 	struct pp *pp;
 	struct token *last;          /* token most recently handed to bison */
+	char open[64];               /* what each open '(' / '[' belongs to (bracket_kind) */
+	int nopen;
 	int in_function;             /* parsing a function body (return allowed) */
 	struct nlist decls;
 };
@@ -494,6 +496,10 @@ fe_arr_sort:
 		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
 	| AT_STAT '-'
 		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
+	| AT_VARIANCE '+'        /* accepted, sorting as @count (as SystemTap does) */
+		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
+	| AT_VARIANCE '-'
+		{ $$ = NEW(struct fe_sortspec); $$->tok = $2; $$->aggr = $1->text + 1; }
 	;
 
 fe_limit_opt:
@@ -654,8 +660,8 @@ compable:
 	  IDENT '[' keys ']'
 		{ $$ = mk(N_INDEX, $1); $$->base = mk_symbol($1); $$->args = $3.head;
 		  $$ = nest(P, $$); }
-	| hist '[' keys ']'
-		{ $$ = mk(N_INDEX, $2); $$->base = $1; $$->args = $3.head;
+	| hist '[' expr ']'                 /* one bucket number */
+		{ $$ = mk(N_INDEX, $2); $$->base = $1; $$->args = $3;
 		  $$ = nest(P, $$); }
 	| IDENT ARROW field_name
 		{ int pretty = 0;
@@ -728,10 +734,14 @@ print_call:
 	| PRINTF '(' STRING ',' args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
 		  fmt_check_token(P, $3, $4); $$->args->next = $5.head; $$ = nest(P, $$); }
-	| PRINTD '(' STRING ',' expr ',' args ')'
+	| PRINTD '(' STRING printd_sep expr printd_sep args ')'
 		{ $$ = mk(N_PRINT, $1); $$->name = $1->text; $$->args = mk_string($3);
 		  $$->args->next = $5; $5->next = $7.head; $$ = nest(P, $$); }
 	;
+
+/* Before each of printd's two required values SystemTap takes a ')' for a ',', so
+ * printd(",", 1) fails at the token after the ')' (and printd(",", 1) 2) is a call). */
+printd_sep: ',' | ')' ;
 
 at_expr:
 	  AT_VAR '(' STRING ')'
@@ -836,6 +846,7 @@ static struct node *mk_string(const struct token *t)
 
 	n->str = t->str;
 	n->len = t->len;
+	n->text = (t->flags & TKF_FROM_ARG) ? NULL : t->text;   /* as written, for printf */
 	return n;
 }
 
@@ -951,7 +962,8 @@ static void fmt_check_token(struct parser *P, const struct token *fmt, const str
 {
 	const char *err;
 
-	if (!fmt_parse(fmt->str, fmt->len, &err) && err)
+	if (!fmt_parse(fmt->str, fmt->len, (fmt->flags & TKF_FROM_ARG) ? NULL : fmt->text, &err) &&
+	    err)
 		perr(P, next, "%s", err);
 }
 
@@ -1105,10 +1117,28 @@ static enum op cmp_op_of(const struct token *t)
 /* ------------------------------------------------------------------------------------ */
 /* Scanner interface and error messages                                                 */
 
+/* An opening bracket after the token before it: 'p' the arguments of a print-family call,
+ * 'c' of a function call (or declaration), 'i' an array index, 'g' anything else. */
+static char bracket_kind(int open, const struct token *prev)
+{
+	int p = prev ? prev->type : 0;
+
+	if (open == '[')
+		return p == IDENT ? 'i' : 'g';
+	return p >= PRINT && p <= PRINTD ? 'p' : p == IDENT ? 'c' : 'g';
+}
+
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parser *P)
 {
 	struct token *t = pp_next(P->pp);
 
+	if (t->type == '(' || t->type == '[') {
+		if (P->nopen < (int)sizeof(P->open))
+			P->open[P->nopen] = bracket_kind(t->type, P->last);
+		P->nopen++;
+	} else if ((t->type == ')' || t->type == ']') && P->nopen > 0) {
+		P->nopen--;
+	}
 	P->last = t;
 	lval->tok = t;
 	lloc->first_line = lloc->last_line = t->loc.line;
@@ -1234,6 +1264,33 @@ static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t 
 	return buf;
 }
 
+/* Inside a bracketed list SystemTap words the message after the list: "expected one of
+ * ', )'" in print arguments, "') ,'" in call arguments, "'] ,'" in an index; the lists of
+ * parameters and of foreach keys say just "expected ',' or ')'" (or ']'). */
+static const char *list_message(const struct parser *P, const char *msg)
+{
+	int top = P->nopen - 1;
+
+	if (P->last->type == '(' || P->last->type == '[')
+		top--;                              /* the bracket in error is not open yet */
+	char kind = top >= 0 && top < (int)sizeof(P->open) ? P->open[top] : 'g';
+
+	if (P->last->type == 0)
+		return msg;                         /* at the end of the file */
+
+	if (!strcmp(msg, "expected ',' or ')'") && kind == 'p')
+		return "expected one of ', )'";
+	if (!strcmp(msg, "expected ',' or ')'") && kind == 'c')
+		return "expected one of ') ,'";
+	if (!strcmp(msg, "expected ',' or ']'") && kind == 'i')
+		return "expected one of '] ,'";
+	if (!strcmp(msg, "expected one of ',', ':' or ')'"))
+		return "expected ',' or ')'";       /* function f(a b) */
+	if (!strcmp(msg, "expected one of ',', ']', '+' or '-'"))
+		return "expected ',' or ']'";       /* foreach ([a b] in x) */
+	return msg;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *P)
 {
 	struct token *t = P->last;
@@ -1251,7 +1308,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *P)
 		return 0;
 	}
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
-	diag_parse_error(&t->loc, token_desc(t), "%s", expected_message(look, exp, n < 0 ? 0 : n));
+	diag_parse_error(&t->loc, token_desc(t), "%s",
+			 list_message(P, expected_message(look, exp, n < 0 ? 0 : n)));
 	return 0;
 }
 

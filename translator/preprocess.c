@@ -825,8 +825,8 @@ static struct token *deliver(struct token *t)
 {
 	if (!t->err)
 		return t;
-	if (t->err_at_form)
-		diag_parse_error(&t->loc, NULL, "%s", t->err);
+	if (t->err_at_form)             /* SystemTap: "at: junk '' at FILE:LINE:COL" */
+		diag_parse_error_at(&t->loc, "junk ''", "%s", t->err);
 	else
 		diag_parse_error(&t->loc, token_desc(t), "%s", t->err);
 	t = tok_copy(t);

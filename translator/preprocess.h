@@ -50,6 +50,10 @@ struct lexer *lexer_new_text(const struct source_file *f, const char *text, size
 /* Fills *t with the next token and returns its kind (0 at the end, with t->loc = end). */
 int lexer_next(struct lexer *lx, struct token *t);
 void lexer_free(struct lexer *lx);
+/* Decodes a string literal's raw text into out (len + 1 bytes); returns the decoded length.
+ * escaped (len bytes, or NULL) marks the bytes SystemTap's printf sees as escapes. */
+size_t lex_unescape(const char *text, size_t len, char *out, unsigned char *escaped,
+		    const char **err);
 
 /* SystemTap's description of a token in messages: "identifier 'x'", "operator '+'",
  * "number '5'", "string 'abc'", "keyword", "embedded-code", "end of file". */

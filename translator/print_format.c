@@ -4,6 +4,7 @@
 #include "arena.h"
 #include "ast_walk.h"
 #include "diag.h"
+#include "preprocess.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -60,6 +61,28 @@ static struct fmt_comp *new_comp(struct fmt_comp ***tail)
 	return c;
 }
 
+/* fmt as the format parser sees it: each byte that an escape spelled in raw made becomes
+ * '\1', which is no '%' and nothing a conversion may contain. */
+static const char *parser_view(const char *fmt, size_t len, const char *raw)
+{
+	size_t rlen = raw ? strlen(raw) : 0;
+	char *dec, *view;
+	unsigned char *esc;
+	const char *err;
+
+	if (!raw || !memchr(raw, '\\', rlen))
+		return fmt;
+	dec = arena_alloc(g_arena, rlen + 1);
+	esc = arena_alloc(g_arena, rlen + 1);
+	if (lex_unescape(raw, rlen, dec, esc, &err) != len || memcmp(dec, fmt, len) != 0)
+		return fmt;             /* not the spelling of fmt (cannot happen) */
+	view = arena_strndup(g_arena, fmt, len);
+	for (size_t i = 0; i < len; i++)
+		if (esc[i])
+			view[i] = '\1';
+	return view;
+}
+
 /* Appends literal text, merging with a literal just before it. */
 static void literal(struct fmt_comp **last, struct fmt_comp ***tail, const char *s, size_t n)
 {
@@ -81,9 +104,10 @@ static void literal(struct fmt_comp **last, struct fmt_comp ***tail, const char 
 	*last = c;
 }
 
-struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char **err)
+struct fmt_comp *fmt_parse(const char *text, size_t len, const char *raw, const char **err)
 {
 	struct fmt_comp *head = NULL, **tail = &head, *last = NULL;
+	const char *fmt = parser_view(text, len, raw);
 	size_t i = 0;
 
 	*err = NULL;
@@ -92,7 +116,7 @@ struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char **err)
 			size_t j = i;
 			while (j < len && fmt[j] != '%')
 				j++;
-			literal(&last, &tail, fmt + i, j - i);
+			literal(&last, &tail, text + i, j - i);
 			i = j;
 			continue;
 		}

@@ -6,6 +6,11 @@
  * optional 'l', and one of b c s m M d i o u p x X; "%%" is a literal '%'. Each '*'
  * consumes a long argument before the converted value; %s takes a string, every other
  * conversion a long.
+ *
+ * As in SystemTap, whose format parser reads a literal before its escapes are decoded,
+ * a character written as an escape (\045, \x25) is always literal text: "\045d" prints
+ * "%d", and "%\x64" is no conversion. And as SystemTap copies each literal run as a C
+ * string, a NUL in a run (\0) ends that run: printf("a\0b%d", 1) prints "a1".
  */
 #ifndef STAP_PRINT_FORMAT_H
 #define STAP_PRINT_FORMAT_H
@@ -29,10 +34,11 @@ struct fmt_comp {
 	struct fmt_comp *next;
 };
 
-/* Parses fmt; returns the components, or NULL with *err set ("invalid or missing
+/* Parses fmt (len decoded bytes; raw, when not NULL, is the literal as written, with its
+ * escapes); returns the components, or NULL with *err set ("invalid or missing
  * conversion specifier", "trailing incomplete print format conversion"). An empty
  * format gives an empty list and no error. */
-struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char **err);
+struct fmt_comp *fmt_parse(const char *fmt, size_t len, const char *raw, const char **err);
 /* How many arguments the format consumes. */
 int fmt_nargs(const struct fmt_comp *c);
 /* Does the n-th argument (0-based) have to be a string? */

@@ -81,8 +81,9 @@ const char *gen_index_assign(struct gen *g, struct node *n);
 const char *gen_index_incdec(struct gen *g, struct node *n);
 const char *gen_in(struct gen *g, struct node *n);
 const char *gen_stat_op(struct gen *g, struct node *n);
-/* print(@hist_*(s)) into the output (dst NULL) or the string temporary dst. */
-const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, int newline);
+/* print(@hist_*(s)) into the output (dst NULL) or the string temporary dst; `at` is the
+ * printing call, where an empty aggregate is reported. */
+const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, const struct node *at);
 const char *gen_stat_add(struct gen *g, struct node *n);
 const char *gen_stat_spec(const struct symbol *sym);
 void gen_delete_array(struct gen *g, struct node *n);

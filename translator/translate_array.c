@@ -263,18 +263,18 @@ const char *gen_stat_op(struct gen *g, struct node *n)
 		 empty_aggregate(n), value);
 }
 
-/* print(@hist_log(s)) and friends, into the output (dst NULL) or the string dst. */
-const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, int newline)
+/* print(@hist_log(s)) and friends, into the output (dst NULL) or the string dst; an empty
+ * aggregate is an error located, as in SystemTap, at the call `at` printing it. */
+const char *gen_hist_print(struct gen *g, struct node *n, const char *dst, const struct node *at)
 {
 	const struct symbol *sym = stat_symbol(n->operand);
 
 	if (!sym)
 		return "(void)0";
 	return A("({ struct stp_stat *_s = %s; struct stp_sink _o = { %s, MAXSTRINGLEN, 0 }; "
-		 "if (unlikely(!_s || !_s->count)) %s %s stp_stat_print_hist(&_o, _s, &%s);%s })",
-		 gen_stat_ptr(g, n->operand), dst ? dst : "NULL", empty_aggregate(n),
-		 dst ? A("%s[0] = '\\0';", dst) : "", gen_stat_spec(sym),
-		 newline ? " stp_sink_write(&_o, \"\\n\", 1);" : "");
+		 "if (unlikely(!_s || !_s->count)) %s %s stp_stat_print_hist(&_o, _s, &%s); })",
+		 gen_stat_ptr(g, n->operand), dst ? dst : "NULL", empty_aggregate(at),
+		 dst ? A("%s[0] = '\\0';", dst) : "", gen_stat_spec(sym));
 }
 
 /* @hist_*(s)[i]: the count in bucket i. */
@@ -323,7 +323,8 @@ static const char *sort_order(const struct node *n, const struct symbol *sym)
 		return A("%d", n->sort_key);
 	if (n->sort_key == 0)
 		return "STP_SORT_NONE";
-	if (sym->type != T_STATS || !n->name || !strcmp(n->name, "count"))
+	if (sym->type != T_STATS || !n->name || !strcmp(n->name, "count") ||
+	    !strcmp(n->name, "variance"))
 		return sym->type == T_STATS ? "STP_SORT_COUNT" : "STP_SORT_VALUE";
 	if (!strcmp(n->name, "sum"))
 		return "STP_SORT_SUM";
@@ -363,7 +364,8 @@ static void gen_loop_body(struct gen *g, struct node *n)
 	g->loop_depth--;
 }
 
-/* foreach ([b] in @hist_*(s)): every bucket index, and its count as the value. */
+/* foreach ([b] in @hist_*(s)): every bucket index, and its count as the value (all 0 for
+ * an empty aggregate: SystemTap walks the buckets without checking). */
 static void gen_foreach_hist(struct gen *g, struct node *n)
 {
 	struct node *h = n->base;
@@ -376,7 +378,6 @@ static void gen_foreach_hist(struct gen *g, struct node *n)
 	emit(g->e, "{");
 	emit(g->e, "struct stp_stat *_s = %s;", gen_stat_ptr(g, h->operand));
 	emit(g->e, "int64_t _i, _b;");
-	emit(g->e, "if (unlikely(!_s || !_s->count)) %s", empty_aggregate(h));
 	emit(g->e, "for (_i = 0; (_b = stp_stat_bucket(_s, &%s, _i)) >= 0; _i++) {", gen_stat_spec(sym));
 	emit(g->e, "%s = _i;", gen_var(g, n->args->sym));
 	if (n->value_var)
@@ -404,19 +405,22 @@ void gen_foreach(struct gen *g, struct node *n)
 	emit(g->e, "{");
 	if (is_pmap(sym)) {
 		emit(g->e, "struct stp_map *_m = stp_pmap_agg(%s);", m);
-		emit(g->e, "if (unlikely(!_m)) %s", array_full(base, sym));
+		emit(g->e, "if (unlikely(!_m)) { stp_error(&c->base, %s, \"aggregation overflow in global(s___global_%s)\"); goto out; }",
+		     gen_location(n), sym->name);
 	} else {
 		emit(g->e, "struct stp_map *_m = %s;", m);
 	}
-	emit(g->e, "void *_e, *_nx;");
-	emit(g->e, "int64_t _lim = %s%s;", n->limit ? gen_long(g, n->limit) : "-1",
+	emit(g->e, "void *_e;");
+	emit(g->e, "int64_t _lim = %s%s;", n->limit ? gen_long(g, n->limit) : "0",
 	     n->limit ? ", _done = 0" : "");
 	emit(g->e, "stp_map_sort(_m, %s, %d, _lim);", sort_order(n, sym), n->sort_dir < 0 ? -1 : 1);
 	unsigned wild = 0;
 	if (n->base->kind == N_INDEX)
 		emit(g->e, "%s", gen_key(g, n->base->args, &wild));
-	emit(g->e, "for (_e = stp_map_first(_m); _e; _e = _nx) {");
-	emit(g->e, "_nx = stp_map_next(_m, _e);");
+	/* As in SystemTap, the next entry is the one after this one once the body has run:
+	 * a nested sorted foreach over the same array changes what that is, and after
+	 * `delete arr` there is none. */
+	emit(g->e, "for (_e = stp_map_first(_m); _e; _e = stp_map_next(_m, _e)) {");
 	/* As in SystemTap, `limit` counts the entries visited, slice or not (and a limit
 	 * of 0 or less visits none). */
 	if (n->limit)

@@ -2,9 +2,10 @@
  * sprint* forms.
  *
  * Every form becomes one table of format components (translator/print_format.c; the
- * print/printd forms build theirs from the argument types: %d for longs, %s for strings)
- * emitted as a static array in place, and an array of argument values evaluated left to
- * right before anything is printed. runtime/format.c does the formatting; printf writes
+ * print/printd forms build theirs from the argument types: %d for longs, %s for strings;
+ * print/println of one literal string is literal text, as in SystemTap) emitted as a
+ * static array in place, and an array of argument values evaluated left to right before
+ * anything is printed. runtime/format.c does the formatting; printf writes
  * into the CPU's output buffer, sprintf into a string temporary. print(@hist_*(s))
  * prints the histogram where it stands (sprint returns it as a string).
  */
@@ -53,11 +54,28 @@ static struct fmt_comp *default_format(struct node *args, const struct node *del
 	return head;
 }
 
+/* print("...") and println("..."): SystemTap prints the literal and the newline as one C
+ * string, so a NUL in the literal ends it all there. */
+static struct fmt_comp *literal_format(const struct node *s, int newline)
+{
+	struct fmt_comp *head = NULL, **tail = &head;
+	char *t = arena_alloc(g_arena, s->len + 2);
+
+	memcpy(t, s->str, s->len);
+	memcpy(t + s->len, "\n", 2);
+	lit(&tail, t, s->len + newline);
+	return head;
+}
+
+/* A literal run ends at a NUL in it, as SystemTap copies each run as a C string. */
 static const char *spec_init(const struct fmt_comp *c)
 {
-	if (c->is_literal)
+	if (c->is_literal) {
+		size_t n = strnlen(c->text, c->len);
+
 		return A("{ .conv = STP_CONV_LIT, .text = %s, .len = %zu }",
-			 c_string_literal(c->text, c->len), c->len);
+			 c_string_literal(c->text, n), n);
+	}
 	const char *conv;
 	int base = 10;
 	switch (c->conv) {
@@ -97,7 +115,7 @@ static struct fmt_comp *call_format(struct node *n, struct node **args)
 			return NULL;
 		}
 		*args = f->next;
-		struct fmt_comp *c = fmt_parse(f->str, f->len, &err);
+		struct fmt_comp *c = fmt_parse(f->str, f->len, f->text, &err);
 		if (err)
 			diag_parse_error(&f->loc, f->tok_desc, "%s", err);
 		else if (fmt_nargs(c) != node_list_len(*args))
@@ -113,6 +131,12 @@ static struct fmt_comp *call_format(struct node *n, struct node **args)
 		}
 		*args = d->next;
 		return default_format(*args, d, newline);
+	}
+	if (n->name[0] == 'p' && *args && !(*args)->next && (*args)->kind == N_STRING) {
+		struct node *s = *args;
+
+		*args = NULL;
+		return literal_format(s, newline);
 	}
 	return default_format(*args, NULL, newline);
 }
@@ -149,9 +173,9 @@ const char *gen_print(struct gen *g, struct node *n)
 	if (args && args->kind == N_HIST && !args->next && !strstr(n->name, "printf")) {
 		if (to_string) {
 			const char *t = gen_temp(g, T_STRING);
-			return A("({ %s; (const char *)%s; })", gen_hist_print(g, args, t, 0), t);
+			return A("({ %s; (const char *)%s; })", gen_hist_print(g, args, t, n), t);
 		}
-		return gen_hist_print(g, args, NULL, 0);
+		return gen_hist_print(g, args, NULL, n);
 	}
 	struct fmt_comp *comps = call_format(n, &args);
 	if (!comps && !to_string && !diag_error_count())

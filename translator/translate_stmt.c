@@ -87,7 +87,8 @@ static void gen_loop(struct gen *g, struct node *n)
  * functions it calls) jump to a block-local `out` label (GNU __label__); from there the
  * error is cleared and the handler runs outside that block, so an error in the handler
  * goes to the enclosing try (or ends the hit). `next` inside the body still leaves the
- * probe, and so does abort(), which no try catches. */
+ * probe, and so does abort(), which no try catches; nor does one catch an error once the
+ * MAXACTION budget is spent (as in SystemTap: MAXACTION exceeded ends the hit). */
 static void gen_try(struct gen *g, struct node *n)
 {
 	int id = g->e->tmp_counter++;
@@ -100,7 +101,8 @@ static void gen_try(struct gen *g, struct node *n)
 	emit(g->e, "goto try_caught_%d;", id);
 	emit(g->e, "}");
 	emit(g->e, "try_caught_%d:", id);
-	emit(g->e, "if (!c->base.last_error || c->base.last_error == stp_abort_msg)");
+	emit(g->e, "if (!c->base.last_error || c->base.last_error == stp_abort_msg ||");
+	emit(g->e, "    c->base.actionremaining <= 0)");
 	emit(g->e, "\tgoto out;");
 	if (n->catch_var && n->catch_var->sym)
 		emit(g->e, "stp_strcpy(%s, c->base.last_error);", gen_var(g, n->catch_var->sym));
@@ -261,10 +263,11 @@ const char *gen_call(struct gen *g, struct node *n)
 	} else if (f->ret_type == T_LONG) {
 		code = A("%s int64_t _r = 0;", code);
 	}
-	/* 2. The callee's frame is one level up. */
+	/* 2. The callee's frame is one level up; SystemTap's error names the callee's
+	 * definition, where it checks the nesting. */
 	code = A("%s if (unlikely(%s > MAXNESTING)) { "
 		 "stp_error(&c->base, %s, \"MAXNESTING exceeded\"); goto out; }",
-		 code, g->fn ? "c->base.nesting + 1" : "1", gen_location(n));
+		 code, g->fn ? "c->base.nesting + 1" : "1", gen_location(set->decl ? set->decl : n));
 	for (struct function_info *m = set; m; m = m->next_overload)
 		code = A("%s %s", code, gen_try_overload(g, m, vals, gen_location(n), borrow));
 	/* 3. Every overload passed the call on with `next`. */

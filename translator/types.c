@@ -187,9 +187,27 @@ static enum stap_type value(struct infer *in, struct node *n)
 	return t;
 }
 
+/* An operand that must be a long (or a string): a statistic there is reported by the
+ * expect() that follows, as SystemTap's "type mismatch" alone. */
+static enum stap_type operand(struct infer *in, struct node *n)
+{
+	enum stap_type t = infer_expr(in, n);
+
+	return t == T_STATS ? T_UNKNOWN : t;
+}
+
+static int is_literal(const struct node *n)
+{
+	return n->kind == N_NUMBER || n->kind == N_STRING;
+}
+
 static enum stap_type binary_type(struct infer *in, struct node *n)
 {
-	enum stap_type lt = value(in, n->lhs), rt = value(in, n->rhs);
+	int compare = n->op == OP_LT || n->op == OP_LE || n->op == OP_GT || n->op == OP_GE ||
+		      n->op == OP_EQ || n->op == OP_NE;
+	/* compared with a literal, an operand is expected to have the literal's type */
+	enum stap_type lt = compare && !is_literal(n->rhs) ? value(in, n->lhs) : operand(in, n->lhs);
+	enum stap_type rt = compare && !is_literal(n->lhs) ? value(in, n->rhs) : operand(in, n->rhs);
 
 	switch (n->op) {
 	case OP_CONCAT:
@@ -199,7 +217,7 @@ static enum stap_type binary_type(struct infer *in, struct node *n)
 	case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
 		/* Comparisons unify their operands: a literal on the right decides first (as
 		 * in SystemTap, where literals are typed from the start), else the left. */
-		if (rt != T_UNKNOWN && (n->rhs->kind == N_NUMBER || n->rhs->kind == N_STRING))
+		if (rt != T_UNKNOWN && is_literal(n->rhs))
 			expect(in, n->lhs, rt);
 		else if (lt != T_UNKNOWN)
 			expect(in, n->rhs, lt);
@@ -278,7 +296,7 @@ static void check_format(struct infer *in, struct node *n)
 
 	if (!f || f->kind != N_STRING)
 		return;             /* reported by the translator */
-	struct fmt_comp *comps = fmt_parse(f->str, f->len, &err);
+	struct fmt_comp *comps = fmt_parse(f->str, f->len, f->text, &err);
 	if (err) {
 		if (in->report)
 			diag_parse_error(&f->loc, f->tok_desc, "%s", err);
@@ -571,19 +589,19 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 			t = target_type(in, n);
 			break;
 		}
-		value(in, n->operand);
+		operand(in, n->operand);
 		expect(in, n->operand, T_LONG);
 		t = T_LONG;
 		break;
 	case N_LOGICAL:
-		value(in, n->lhs);
-		value(in, n->rhs);
+		operand(in, n->lhs);
+		operand(in, n->rhs);
 		expect(in, n->lhs, T_LONG);
 		expect(in, n->rhs, T_LONG);
 		t = T_LONG;
 		break;
 	case N_INCDEC:
-		value(in, n->operand);
+		operand(in, n->operand);
 		expect(in, n->operand, T_LONG);
 		t = T_LONG;
 		break;
@@ -659,8 +677,6 @@ static enum stap_type infer_expr(struct infer *in, struct node *n)
 		break;
 	case N_IF: case N_WHILE: case N_FOR:
 		node_visit_children(n, infer_child, in);
-		if (n->cond && n->cond->type == T_STATS)
-			value(in, n->cond);
 		expect(in, n->cond, T_LONG);
 		t = T_VOID;
 		break;
@@ -718,6 +734,15 @@ static void report_untyped(const struct symbol *s)
 		diag_semantic_error(&s->decl->loc, s->decl->tok_desc, "unresolved type ");
 }
 
+/* Statistics live in globals only (SystemTap's message, at the first use). */
+static void report_local(const struct symbol *s)
+{
+	if (s->type == T_STATS && s->decl)
+		diag_semantic_error(&s->decl->loc, s->decl->tok_desc,
+				    "stat locals not supported, missing global declaration? ");
+	report_untyped(s);
+}
+
 /* The first probe of each body (probes sharing a body share its locals list). */
 static struct walk_list distinct_bodies(struct program *prog)
 {
@@ -766,14 +791,14 @@ void infer_types(struct session *s, struct program *prog)
 		else if (f->ret_type == T_UNKNOWN)
 			f->ret_type = T_VOID;   /* no value-returning `return`: a void function */
 		for (struct symbol *p = f->params; p; p = p->next)
-			report_untyped(p);
+			report_local(p);
 		for (struct symbol *l = f->locals; l; l = l->next)
-			report_untyped(l);
+			report_local(l);
 	}
 	for (int i = 0; i < bodies.n; i++)
 		if (bodies.v[i]->locals_head)
 			for (struct symbol *l = *bodies.v[i]->locals_head; l; l = l->next)
-				report_untyped(l);
+				report_local(l);
 	for (struct symbol *g = prog->globals; g; g = g->next)
 		if (g->used)
 			report_untyped(g);
@@ -900,7 +925,7 @@ static void mark_uses(struct program *prog, int display)
 		clear_rw(f->locals);
 	}
 	for (int i = 0; i < bodies.n; i++)
-		if (bodies.v[i]->body && !(display && !strcmp(bodies.v[i]->pp, "never")))
+		if (bodies.v[i]->body)          /* `probe never` bodies count too */
 			scan_rw(bodies.v[i]->body, &rs);
 	for (struct probe_info *pi = prog->probes; pi; pi = pi->next)
 		if (pi->condition)
