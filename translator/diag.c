@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +64,24 @@ static void append_source(char *buf, size_t size, const struct srcloc *loc, int 
 	buf[used] = '\0';
 }
 
-static void format_at(char *buf, size_t size, const struct srcloc *loc)
+/* "FILE:LINE:COL". In semantic errors and warnings (short_repeats), as SystemTap prints
+ * them, the file's name is left out (":LINE:COL") when it is the file of the location of
+ * such a message formatted before, in this message or an earlier one: a chained "first
+ * inferred here" location, the second location of an error, the next of several warnings
+ * about one script. Parse errors always name the file. */
+static void format_at(char *buf, size_t size, const struct srcloc *loc, bool short_repeats)
 {
-	if (loc && loc->file && loc->line > 0)
-		snprintf(buf, size, "%s:%d:%d", loc->file->name, loc->line, loc->col);
-	else
+	static const struct source_file *last_file;
+
+	if (loc && loc->file && loc->line > 0) {
+		bool same = short_repeats && loc->file == last_file;
+
+		snprintf(buf, size, "%s:%d:%d", same ? "" : loc->file->name, loc->line, loc->col);
+		if (short_repeats)
+			last_file = loc->file;
+	} else {
 		snprintf(buf, size, "<unknown>");
+	}
 }
 
 static void emit(const char *msg)
@@ -114,7 +127,7 @@ static void parse_error_v(const struct srcloc *loc, const char *label, const cha
 	char body[1024], at[512], msg[4096];
 
 	vsnprintf(body, sizeof(body), fmt, ap);
-	format_at(at, sizeof(at), loc);
+	format_at(at, sizeof(at), loc, false);
 	if (what)
 		snprintf(msg, sizeof(msg), "parse error: %s\n        %s: %s at %s\n", body, label,
 			 what, at);
@@ -151,7 +164,7 @@ static void located_message(const char *kind, const struct srcloc *loc, const ch
 
 	vsnprintf(body, sizeof(body), fmt, ap);
 	if (loc && loc->file && loc->line > 0) {
-		format_at(at, sizeof(at), loc);
+		format_at(at, sizeof(at), loc, true);
 		if (what)
 			snprintf(msg, sizeof(msg), "%s: %s: %s at %s\n", kind, body, what, at);
 		else
@@ -163,7 +176,7 @@ static void located_message(const char *kind, const struct srcloc *loc, const ch
 	}
 	if (loc2 && loc2->file && loc2->line > 0) {
 		size_t used = strlen(msg);
-		format_at(at, sizeof(at), loc2);
+		format_at(at, sizeof(at), loc2, true);
 		snprintf(msg + used, sizeof(msg) - used, "%s at %s\n", what2 ? what2 : "", at);
 		append_source(msg, sizeof(msg), loc2, 8);
 	}
