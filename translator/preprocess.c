@@ -84,7 +84,8 @@ static void pp_error(const struct token *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_parse_error(&t->loc, token_desc(t), "%s", msg);
+	/* SystemTap's preprocessor names the offending token with "at:", not "saw:". */
+	diag_parse_error_at(&t->loc, token_desc(t), "%s", msg);
 }
 
 static struct token *tok_copy(const struct token *t)
@@ -623,8 +624,7 @@ static int eval_term(struct pp *pp)
 		sval = l->str;
 	} else {
 		pp_error(l, "expected 'arch', 'kernel_v', 'kernel_vr', 'systemtap_v',\n"
-			 "             'runtime', 'systemtap_privilege', 'guru_mode', "
-			 "'CONFIG_...', or\n"
+			 "             'runtime', 'systemtap_privilege', 'CONFIG_...', or\n"
 			 "             comparison between strings or integers");
 		push_back(pp, l);
 		return -1;
