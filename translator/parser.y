@@ -983,7 +983,7 @@ static void perr(struct parser *P, const struct token *t, const char *fmt, ...)
 static struct token *pp_name_join(struct parser *P, struct token *a, struct token *b)
 {
 	if (b->loc.line != a->end_line || b->loc.col != a->end_col)
-		perr(P, b, "expected one of '.', '(', ',', '{', '=', '+=', '?', '!' or 'if'");
+		perr(P, b, "expected one of ', { } = +='");     /* SystemTap's words */
 	struct token *j = NEW(struct token);
 
 	*j = *a;
@@ -1206,7 +1206,7 @@ static int is_continuation_sym(yysymbol_kind_t s)
 static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t *exp, int n)
 {
 	int has_while = 0, has_number = 0, has_string = 0, has_ident = 0, has_probe = 0;
-	int has_star = 0, has_ops = 0, nkeywords = 0, only_names = 1;
+	int has_star = 0, has_ops = 0, nkeywords = 0, only_names = 1, has_comma = 0, has_brace = 0;
 
 	for (int i = 0; i < n; i++) {
 		has_while |= exp[i] == YYSYMBOL_WHILE;
@@ -1216,6 +1216,8 @@ static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t 
 		has_probe |= exp[i] == YYSYMBOL_PROBE;
 		has_ops += exp[i] >= YYSYMBOL_SHL && exp[i] <= YYSYMBOL_CONCAT_ASSIGN;
 		int star = !strcmp(yysymbol_name(exp[i]), "'*'");
+		has_comma |= !strcmp(yysymbol_name(exp[i]), "','");
+		has_brace |= !strcmp(yysymbol_name(exp[i]), "'{'");
 		has_star |= star;
 		nkeywords += is_keyword_sym(exp[i]);
 		if (!star && !is_keyword_sym(exp[i]) && exp[i] != YYSYMBOL_IDENT)
@@ -1230,8 +1232,13 @@ static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t 
 		return "expected literal string or number";
 	if (has_probe && nkeywords < 8)
 		return "expected 'probe', 'global', 'private', 'function', or '%{'";
+	/* Probe points, in the words of SystemTap's own probe-point parser: a component name
+	 * is missing, or something other than a separator follows a whole point (only
+	 * there may both ',' and '{' come next). */
 	if (names_ctx && only_names)
-		return has_star ? "expected identifier or '*'" : "expected identifier or keyword";
+		return has_star ? "expected identifier or '*' or '{'" : "expected identifier or keyword";
+	if (has_comma && has_brace && !has_number)
+		return "expected one of ', { } = +='";
 	if (n == 2 && !strcmp(yysymbol_name(exp[0]), "'+'") && !strcmp(yysymbol_name(exp[1]), "'-'"))
 		return "expected sort directive";      /* foreach (k in s @sum ...) */
 
@@ -1303,10 +1310,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *P)
 		diag_parse_error(&t->loc, token_desc(t), "unknown operator %s", t->text);
 		return 0;
 	}
-	if (look == YYSYMBOL_JUNK) {
-		diag_parse_error(&t->loc, token_desc(t), "invalid character");
-		return 0;
-	}
+	/* A stray character gets what was expected there, as in SystemTap; where a statement
+	 * may start, a byte no token starts with (junk, not an operator character like '`')
+	 * is "expected statement", as at a keyword or the end. */
+	if (look == YYSYMBOL_JUNK && !strncmp(token_desc(t), "junk", 4))
+		look = YYSYMBOL_YYEOF;
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	diag_parse_error(&t->loc, token_desc(t), "%s",
 			 list_message(P, expected_message(look, exp, n < 0 ? 0 : n)));
