@@ -69,10 +69,10 @@ static void append_source(char *buf, size_t size, const struct srcloc *loc, int 
  * such a message formatted before, in this message or an earlier one: a chained "first
  * inferred here" location, the second location of an error, the next of several warnings
  * about one script. Parse errors always name the file. */
+static const struct source_file *last_file;   /* of the last location format_at() shortened */
+
 static void format_at(char *buf, size_t size, const struct srcloc *loc, bool short_repeats)
 {
-	static const struct source_file *last_file;
-
 	if (loc && loc->file && loc->line > 0) {
 		bool same = short_repeats && loc->file == last_file;
 
@@ -279,6 +279,7 @@ int diag_error_count(void)
 void diag_reset(void)
 {
 	error_count = 0;
+	last_file = NULL;
 	for (size_t i = 0; i < nseen; i++)
 		free(seen[i]);
 	nseen = 0;

@@ -62,6 +62,8 @@ void diag_semantic_error2(const struct srcloc *loc, const char *what, const stru
 	__attribute__((format(printf, 5, 6)));
 
 int diag_error_count(void);
+/* Forgets the errors counted, the messages seen and the file of the last location: a
+ * fresh run (the test harnesses run many in one process). */
 void diag_reset(void);
 void diag_set_flags(int suppress_warnings, int warnings_are_errors);
 

@@ -71,6 +71,7 @@ static int check_captured(struct node *n, char *buf, size_t size)
 
 	fflush(stderr);
 	dup2(fd, 2);
+	diag_reset();                   /* each case as a run of its own: the file is named */
 	int rc = regex_check(n);
 	fflush(stderr);
 	dup2(saved, 2);
