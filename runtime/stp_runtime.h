@@ -114,7 +114,6 @@ struct stp_context {
 					   whole message: a catch gets all of it) */
 };
 
-
 /* ---- provided by the generated code ---- */
 extern const size_t stp_context_size;
 extern const char stp_script_name[];

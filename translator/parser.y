@@ -1196,14 +1196,16 @@ static int is_continuation_sym(yysymbol_kind_t s)
 }
 
 /* SystemTap-style wording for what bison expected:
- *   where a statement may start: "expected statement" (at a keyword or the end) or
- *     "expected literal string or number" (at anything else, as an expression failed);
+ *   where a statement may start: "expected statement" at a token no expression starts
+ *     with (no_expr: a keyword, the end, a junk byte) or "expected literal string or
+ *     number" (at anything else, as an expression failed);
  *   where an expression must start: "expected literal string or number";
- *   in a probe point name or after '->': "expected identifier or '*'" / "... or keyword";
+ *   in a probe point name: "expected identifier or '*' or '{'"; after '->': "expected
+ *     identifier or keyword"; after a whole probe point: "expected one of ', { } = +='";
  *   at the top level: "expected 'probe', 'global', 'private', 'function', or '%{'";
  *   otherwise the list of tokens, leaving out operators that would merely continue an
  *     expression and the keywords that could continue a probe point name. */
-static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t *exp, int n)
+static const char *expected_message(int no_expr, const yysymbol_kind_t *exp, int n)
 {
 	int has_while = 0, has_number = 0, has_string = 0, has_ident = 0, has_probe = 0;
 	int has_star = 0, has_ops = 0, nkeywords = 0, only_names = 1, has_comma = 0, has_brace = 0;
@@ -1226,8 +1228,7 @@ static const char *expected_message(yysymbol_kind_t look, const yysymbol_kind_t 
 	int names_ctx = has_ident && nkeywords >= 8 && !has_number;
 
 	if (has_while && has_number)
-		return look == YYSYMBOL_YYEOF || is_keyword_sym(look)
-			? "expected statement" : "expected literal string or number";
+		return no_expr ? "expected statement" : "expected literal string or number";
 	if (has_number && has_string)
 		return "expected literal string or number";
 	if (has_probe && nkeywords < 8)
@@ -1310,14 +1311,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *P)
 		diag_parse_error(&t->loc, token_desc(t), "unknown operator %s", t->text);
 		return 0;
 	}
-	/* A stray character gets what was expected there, as in SystemTap; where a statement
-	 * may start, a byte no token starts with (junk, not an operator character like '`')
-	 * is "expected statement", as at a keyword or the end. */
-	if (look == YYSYMBOL_JUNK && !strncmp(token_desc(t), "junk", 4))
-		look = YYSYMBOL_YYEOF;
+	/* A stray character gets what was expected there, as in SystemTap: a byte no token
+	 * starts with (junk, unlike an operator character such as '`') starts no expression. */
+	int no_expr = look == YYSYMBOL_YYEOF || is_keyword_sym(look) ||
+		      (look == YYSYMBOL_JUNK && !strncmp(token_desc(t), "junk", 4));
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	diag_parse_error(&t->loc, token_desc(t), "%s",
-			 list_message(P, expected_message(look, exp, n < 0 ? 0 : n)));
+			 list_message(P, expected_message(no_expr, exp, n < 0 ? 0 : n)));
 	return 0;
 }
 
